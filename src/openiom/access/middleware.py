@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from openiom.access.policy import PUBLIC, action_of, has_permission
+
+logger = logging.getLogger(__name__)
+
+
+class PermissionMiddleware:
+    """Deny by default: a view must declare an action, and the user must be allowed it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        action = action_of(view_func)
+        if action is None:
+            logger.error(
+                "view %s declares no permission rule; refused", getattr(view_func, "__name__", view_func)
+            )
+            raise PermissionDenied
+        if action == PUBLIC:
+            return None
+        user: Any = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        if settings.OPENIOM_REQUIRE_2FA and not user.is_verified():
+            from django.shortcuts import redirect
+
+            return redirect("accounts:two-factor")
+        if not has_permission(user, action):
+            raise PermissionDenied
+        return None

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from openiom.access.policy import ACTION_ATTR, PUBLIC, SIGNED_IN, requires
+from openiom.accounts import services
+from openiom.accounts.forms import SignInForm, TokenForm
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+setattr(SignInView, ACTION_ATTR, PUBLIC)
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+setattr(SignOutView, ACTION_ATTR, PUBLIC)
+
+
+@requires(SIGNED_IN)
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Verify a TOTP code; a user with no authenticator yet is shown how to set one up first."""
+    user: Any = request.user
+    if user.is_verified():
+        return redirect("web:home")
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=None).first()
+    if device is None:
+        device = services.totp_device_create(user=user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            if not device.confirmed:
+                services.totp_device_confirm(device=device)
+            otp_login(request, device)
+            messages.success(request, _("You are signed in."))
+            return redirect(request.GET.get("next") or "web:home")
+        form.add_error("token", _("The security code is not correct. Check your app and try again."))
+    context = {"form": form, "device": device, "setup": not device.confirmed}
+    if not device.confirmed:
+        context["qr_svg"] = services.totp_qr_svg(device)
+        context["secret"] = services.totp_secret_base32(device)
+    return render(request, "accounts/two_factor.html", context)

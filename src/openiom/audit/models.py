@@ -1,0 +1,33 @@
+"""Append-only audit trail of reads and writes, chained by hash so edits can be detected."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    occurred_at = models.DateTimeField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    fields = models.JSONField(default=list)
+    purpose = models.CharField(max_length=500, blank=True)
+    detail = models.JSONField(default=dict)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        db_table = "audit_event"
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+
+class AuditChainHead(models.Model):
+    """One row, locked while appending, so concurrent writers cannot fork the chain."""
+
+    last_hash = models.CharField(max_length=64)
+    last_event_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        db_table = "audit_chain_head"

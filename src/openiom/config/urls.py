@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("openiom.web.urls")),
+    path("", include("openiom.accounts.urls")),
+    path("people/", include("openiom.people.urls")),
+    path("reference/", include("openiom.reference.urls")),
+]
+
+handler400 = "openiom.web.views.bad_request"
+handler403 = "openiom.web.views.permission_denied"
+handler404 = "openiom.web.views.page_not_found"
+handler500 = "openiom.web.views.server_error"

@@ -1,0 +1,52 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from openiom.people.models import Person
+
+
+class EventType(models.TextChoices):
+    ARREST = "arrest", _("Arrest")
+    CHARGE = "charge", _("Charge")
+    CONVICTION = "conviction", _("Conviction")
+    CAUTION = "caution", _("Caution")
+    OUT_OF_COURT_DISPOSAL = "out_of_court_disposal", _("Out-of-court disposal")
+
+
+class Disposal(models.TextChoices):
+    CUSTODY = "custody", _("Custody")
+    SUSPENDED_SENTENCE = "suspended_sentence", _("Suspended sentence")
+    COMMUNITY_ORDER = "community_order", _("Community order")
+    FINE = "fine", _("Fine")
+    CONDITIONAL_DISCHARGE = "conditional_discharge", _("Conditional discharge")
+    ABSOLUTE_DISCHARGE = "absolute_discharge", _("Absolute discharge")
+    OTHER_COURT = "other_court", _("Other court disposal")
+    CAUTION = "caution", _("Caution")
+    CONDITIONAL_CAUTION = "conditional_caution", _("Conditional caution")
+    COMMUNITY_RESOLUTION = "community_resolution", _("Community resolution")
+    PENALTY_NOTICE = "penalty_notice", _("Penalty notice")
+
+
+class OffendingEvent(models.Model):
+    source_system = models.CharField(max_length=40)
+    source_id = models.CharField(max_length=64)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
+    event_type = models.CharField(_("event"), max_length=24, choices=EventType.choices)
+    offence_date = models.DateField(_("offence date"))
+    outcome_date = models.DateField(_("outcome date"))
+    offence_code = models.CharField(_("offence code"), max_length=20)
+    disposal = models.CharField(_("disposal"), max_length=24, choices=Disposal.choices, null=True, blank=True)
+    custody_start = models.DateField(_("custody start"), null=True, blank=True)
+    release_date = models.DateField(_("release date"), null=True, blank=True)
+    sentence_days = models.IntegerField(_("sentence length (days)"), null=True, blank=True)
+    victim_ref = models.CharField(_("victim reference"), max_length=64, null=True, blank=True)
+    domestic_abuse = models.BooleanField(_("domestic abuse"), default=False)
+    force_code = models.CharField(_("force"), max_length=10, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "offending_event"
+        constraints = [
+            models.UniqueConstraint(fields=["source_system", "source_id"], name="uniq_event_source")
+        ]
+        indexes = [models.Index(fields=["person", "outcome_date"], name="event_person_date_idx")]

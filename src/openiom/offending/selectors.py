@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from openiom.offending.models import Disposal, EventType, OffendingEvent
+from openiom.people.models import Person
+from openiom.reference.selectors import (
+    active_category_labels,
+    active_neighbourhood_categories,
+    active_offence_lookup,
+)
+
+PROVEN_TYPES = (EventType.CONVICTION, EventType.CAUTION)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: OffendingEvent
+    offence_description: str
+    category_label: str
+    neighbourhood_crime: bool
+
+
+@dataclass(frozen=True)
+class OffendingSummary:
+    proven_offences: int
+    convictions: int
+    cautions: int
+    arrests: int
+    proven_last_12_months: int
+    custodial_sentences: int
+    first_proven: date | None
+    latest_proven: date | None
+
+
+def timeline_for(*, person: Person) -> list[TimelineEntry]:
+    """The person's offending events, newest first, with offence names from the active reference data."""
+    offences = active_offence_lookup()
+    labels = active_category_labels()
+    neighbourhood = active_neighbourhood_categories()
+    entries = []
+    events = OffendingEvent.objects.filter(person=person).order_by("-outcome_date", "-offence_date", "-id")
+    for event in events:
+        offence = offences.get(event.offence_code)
+        category = offence.category if offence else ""
+        entries.append(
+            TimelineEntry(
+                event=event,
+                offence_description=offence.description if offence else event.offence_code,
+                category_label=labels.get(category, category),
+                neighbourhood_crime=category in neighbourhood,
+            )
+        )
+    return entries
+
+
+def offending_summary(*, person: Person, as_of: date) -> OffendingSummary:
+    events = list(
+        OffendingEvent.objects.filter(person=person, outcome_date__lte=as_of).values_list(
+            "event_type", "outcome_date", "disposal"
+        )
+    )
+    proven = sorted(d for t, d, _ in events if t in PROVEN_TYPES)
+    year_ago = as_of - timedelta(days=365)
+    return OffendingSummary(
+        proven_offences=len(proven),
+        convictions=sum(1 for t, _, _ in events if t == EventType.CONVICTION),
+        cautions=sum(1 for t, _, _ in events if t == EventType.CAUTION),
+        arrests=sum(1 for t, _, _ in events if t == EventType.ARREST),
+        proven_last_12_months=sum(1 for d in proven if d > year_ago),
+        custodial_sentences=sum(1 for _, _, disp in events if disp == Disposal.CUSTODY),
+        first_proven=proven[0] if proven else None,
+        latest_proven=proven[-1] if proven else None,
+    )

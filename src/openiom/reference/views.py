@@ -1,0 +1,18 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from openiom.access.policy import requires
+from openiom.reference import selectors
+
+
+@requires("reference.view")
+def index(request: HttpRequest) -> HttpResponse:
+    active = selectors.dataset_active()
+    context: dict[str, object] = {"datasets": list(selectors.dataset_list()), "active": active}
+    if active is not None:
+        context |= {
+            "offences": list(selectors.offences_for(active)),
+            "categories": list(selectors.categories_for(active)),
+            "unit_costs": list(selectors.unit_costs_for(active)),
+        }
+    return render(request, "reference/index.html", context)

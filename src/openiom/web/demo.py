@@ -1,0 +1,68 @@
+"""Building the demonstration area: a synthetic police area and one user per role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.management import call_command
+
+from openiom.accounts.models import User
+from openiom.accounts.roles import Role
+from openiom.accounts.services import user_create
+from openiom.imports.services import events_import, people_import
+from openiom.people.models import Person
+from openiom.reference.datafiles import builtin_directory
+from openiom.reference.services import reference_dataset_load
+
+DEMO_USERS: list[tuple[str, Role, str, str]] = [
+    ("demo.police", Role.POLICE_OFFICER, "Pat", "Constable"),
+    ("demo.probation", Role.PROBATION_PRACTITIONER, "Sam", "Practitioner"),
+    ("demo.partner", Role.PARTNER_WORKER, "Jo", "Partner"),
+    ("demo.coordinator", Role.COORDINATOR, "Chris", "Coordinator"),
+    ("demo.analyst", Role.ANALYST, "Ali", "Analyst"),
+    ("demo.national", Role.NATIONAL_VIEWER, "Nat", "Overseer"),
+    ("demo.admin", Role.ADMINISTRATOR, "Ade", "Administrator"),
+]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    people: int
+    users: list[tuple[str, str]]
+
+
+class DemoImportError(RuntimeError):
+    pass
+
+
+def demo_build(
+    *, data_dir: Path, people: int, seed: int, password: str, echo: Callable[[str], None]
+) -> DemoSummary:
+    from openiom.web.cli import run_synth
+
+    echo("Preparing the database…")
+    call_command("migrate", verbosity=0)
+    reference_dataset_load(directory=builtin_directory())
+    if not Person.objects.exists():
+        area = data_dir / "synthetic-area"
+        echo(f"Generating a synthetic area of {people:,} people (seed {seed})…")
+        run_synth(people=people, seed=seed, out=area)
+        for kind, run in (("people", people_import), ("events", events_import)):
+            result = run(path=area / f"{kind}.csv")
+            if not result.ok:
+                raise DemoImportError(f"the synthetic {kind} file did not import: {result.errors[:3]}")
+            echo(f"Imported {result.inserted:,} {kind}.")
+    users = []
+    for username, role, first, last in DEMO_USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = user_create(
+                username=username, password=password, role=role, first_name=first, last_name=last
+            )
+        else:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        users.append((username, str(role.label)))
+    return DemoSummary(people=Person.objects.count(), users=users)

@@ -1,0 +1,42 @@
+"""The service navigation: each capability's entry, shown only to roles allowed its action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from openiom.access.policy import has_permission
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    url_name: str
+    text: str | Promise
+    action: str
+
+
+ENTRIES: list[NavEntry] = [
+    NavEntry("people:search", _("People"), "person.search"),
+    NavEntry("cohorts:index", _("Cohorts"), "cohort.analyse"),
+    NavEntry("evaluation:index", _("Evaluation"), "evaluation.run"),
+    NavEntry("reference:index", _("Reference data"), "reference.view"),
+]
+
+
+def navigation_for(request: HttpRequest) -> list[dict[str, object]]:
+    user = getattr(request, "user", None)
+    items: list[dict[str, object]] = []
+    for entry in ENTRIES:
+        if not has_permission(user, entry.action):
+            continue
+        try:
+            href = reverse(entry.url_name)
+        except NoReverseMatch:
+            # A capability whose pages are not installed yet has no entry.
+            continue
+        items.append({"href": href, "text": entry.text, "current": request.path.startswith(href)})
+    return items

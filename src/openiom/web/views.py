@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from openiom.access.policy import SIGNED_IN, public, requires
+from openiom.web.navigation import navigation_for
+
+
+@requires(SIGNED_IN)
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html", {"entries": navigation_for(request)})
+
+
+@public
+@never_cache
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitoring: the app is up and its database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@public
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/accessibility.html")
+
+
+@public
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/privacy.html")
+
+
+def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
+    return render(request, template, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, "web/400.html")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403, "web/403.html")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "web/404.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500, "web/500.html")
+
+
+@public
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error(request, 403, "web/403_csrf.html")

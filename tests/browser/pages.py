@@ -1,0 +1,39 @@
+"""Every page of the web application, for the accessibility sweep.
+
+Each entry: URL name, the role that can see it, and a function building its URL kwargs from the
+demo-like data the sweep creates. tests/access/test_urls.py fails if a routed HTML page is missing
+from this list, so a new page cannot ship without an axe check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from openiom.accounts.roles import Role
+
+
+@dataclass(frozen=True)
+class Page:
+    url_name: str
+    role: Role | None  # None: visited signed out
+    kwargs: Callable[[dict[str, Any]], dict[str, Any]] = field(default=lambda data: {})
+    query: str = ""
+
+
+PAGES: list[Page] = [
+    Page("accounts:sign-in", None),
+    Page("web:accessibility", None),
+    Page("web:privacy", None),
+    Page("web:home", Role.ANALYST),
+    Page("people:search", Role.POLICE_OFFICER),
+    Page("people:search", Role.POLICE_OFFICER, query="q=EXAMPLEPERSON"),
+    Page("people:search", Role.POLICE_OFFICER, query="q=nobody-matches-this"),
+    Page("people:detail", Role.PROBATION_PRACTITIONER, lambda data: {"person_id": data["person"].pk}),
+    Page("reference:index", Role.ADMINISTRATOR),
+    Page("accounts:two-factor", Role.COORDINATOR),
+]
+
+# Routed URLs that are not HTML pages, or are covered by a dedicated browser test.
+NOT_PAGES = {"web:health", "accounts:sign-out"}
