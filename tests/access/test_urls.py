@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from openiom.access.policy import PUBLIC, ROLE_ACTIONS, SIGNED_IN, action_of
+from openiom.access.policy import PUBLIC, ROLE_ACTIONS, SIGNED_IN, TWO_FACTOR, action_of
 from openiom.accounts.roles import Role
 from openiom.accounts.services import user_create
 from tests.browser.pages import NOT_PAGES, PAGES
@@ -36,7 +36,7 @@ def test_every_view_declares_a_known_permission() -> None:
     unknown = [
         (name, action_of(view))
         for name, view, _ in routed()
-        if action_of(view) not in ROLE_ACTIONS and action_of(view) not in (PUBLIC, SIGNED_IN)
+        if action_of(view) not in ROLE_ACTIONS and action_of(view) not in (PUBLIC, SIGNED_IN, TWO_FACTOR)
     ]
     assert unknown == []
 
@@ -70,7 +70,7 @@ def test_every_url_answers_every_role_without_error(role: Role | None) -> None:
             assert response.status_code in (200, 302), (name, response.status_code)
         elif role is None:
             assert response.status_code == 302 and "/sign-in" in response["Location"], name
-        elif action == SIGNED_IN or role in ROLE_ACTIONS[action]:
+        elif action in (SIGNED_IN, TWO_FACTOR) or role in ROLE_ACTIONS[action]:
             assert response.status_code in (200, 302, 404), (name, role, response.status_code)
         else:
             assert response.status_code == 403, (name, role, response.status_code)

@@ -9,7 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from openiom.access.policy import PUBLIC, action_of, has_permission
+from openiom.access.policy import PUBLIC, TWO_FACTOR, action_of, has_permission
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +37,8 @@ class PermissionMiddleware:
         user: Any = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        if settings.OPENIOM_REQUIRE_2FA and not user.is_verified():
-            from django.shortcuts import redirect
-
-            return redirect("accounts:two-factor")
+        if settings.OPENIOM_REQUIRE_2FA and action != TWO_FACTOR and not user.is_verified():
+            return redirect_to_login(request.get_full_path(), "accounts:two-factor")
         if not has_permission(user, action):
             raise PermissionDenied
         return None

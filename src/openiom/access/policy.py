@@ -14,6 +14,8 @@ from openiom.accounts.roles import Role
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
+# Signed in with a password but not yet through two-factor: only the two-factor page itself.
+TWO_FACTOR = "two_factor"
 ACTION_ATTR = "openiom_action"
 
 _ALL_STAFF = frozenset(Role)
@@ -33,7 +35,7 @@ ROLE_ACTIONS: dict[str, frozenset[Role]] = {
 
 
 def requires[F: Callable[..., Any]](action: str) -> Callable[[F], F]:
-    if action not in ROLE_ACTIONS and action not in (PUBLIC, SIGNED_IN):
+    if action not in ROLE_ACTIONS and action not in (PUBLIC, SIGNED_IN, TWO_FACTOR):
         raise ValueError(f"unknown action {action!r}: add it to openiom.access.policy.ROLE_ACTIONS")
 
     def decorate(view: F) -> F:
@@ -58,7 +60,7 @@ def has_permission(user: Any, action: str) -> bool:
         return True
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
-    if action == SIGNED_IN:
+    if action in (SIGNED_IN, TWO_FACTOR):
         return True
     allowed = ROLE_ACTIONS.get(action)
     return allowed is not None and user.role in allowed

@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from openiom.access.policy import ACTION_ATTR, PUBLIC, SIGNED_IN, requires
+from openiom.access.policy import ACTION_ATTR, PUBLIC, TWO_FACTOR, requires
 from openiom.accounts import services
 from openiom.accounts.forms import SignInForm, TokenForm
 
@@ -31,7 +32,7 @@ class SignOutView(auth_views.LogoutView):
 setattr(SignOutView, ACTION_ATTR, PUBLIC)
 
 
-@requires(SIGNED_IN)
+@requires(TWO_FACTOR)
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Verify a TOTP code; a user with no authenticator yet is shown how to set one up first."""
     user: Any = request.user
@@ -41,16 +42,28 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if device is None:
         device = services.totp_device_create(user=user)
     form = TokenForm(request.POST or None)
+    allowed, _details = device.verify_is_allowed()
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        if not allowed:
+            # django-otp slows down repeated guesses; say so rather than report a wrong code.
+            form.add_error("token", _("Too many attempts. Wait a few seconds and try again."))
+        elif device.verify_token(form.cleaned_data["token"]):
             if not device.confirmed:
                 services.totp_device_confirm(device=device)
             otp_login(request, device)
             messages.success(request, _("You are signed in."))
-            return redirect(request.GET.get("next") or "web:home")
-        form.add_error("token", _("The security code is not correct. Check your app and try again."))
+            return redirect(_safe_next(request) or "web:home")
+        else:
+            form.add_error("token", _("The security code is not correct. Check your app and try again."))
     context = {"form": form, "device": device, "setup": not device.confirmed}
     if not device.confirmed:
         context["qr_svg"] = services.totp_qr_svg(device)
         context["secret"] = services.totp_secret_base32(device)
     return render(request, "accounts/two_factor.html", context)
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return None

@@ -9,7 +9,7 @@ from tqdm import tqdm
 from openiom.cli import setup_django
 
 MAX_ERRORS_SHOWN = 50
-STAGES = ["reading", "validating", "linking people", "staging", "comparing", "writing"]
+STAGES = ["reading", "validating", "linking people", "comparing", "writing"]
 
 
 @click.group("import")

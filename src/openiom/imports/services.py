@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -183,73 +185,91 @@ def _link_people(result: ValidationResult) -> ValidationResult:
     return ValidationResult(frame.assign(person_id=person_id), errors)
 
 
-def _stage(table: str, fields: list[str], rows: pd.DataFrame) -> str:
-    staging = f"import_{table}"
-    quoted = ", ".join(fields)
+def _copy_rows(table: str, fields: list[str], rows: pd.DataFrame) -> None:
+    """Bulk-insert rows: COPY on PostgreSQL (the fastest way in), executemany on SQLite."""
+    columns = ", ".join(fields)
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
-        # LIKE copies the target's column types so comparisons in the merge are exact.
         if connection.vendor == "postgresql":
-            cursor.execute(f"CREATE TEMP TABLE {staging} AS SELECT {quoted} FROM {table} WITH NO DATA")
-            buffer = io.StringIO()
-            rows.to_csv(buffer, index=False, header=False, na_rep="\\N")
-            raw = cursor.cursor  # psycopg cursor: COPY is the fastest way in
-            with raw.copy(f"COPY {staging} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
-                copy.write(buffer.getvalue())
+            # Arrow's CSV writer quotes every string and leaves nulls unquoted and empty, which is
+            # exactly how COPY's CSV format tells '' from NULL.
+            buffer = io.BytesIO()
+            pacsv.write_csv(
+                pa.Table.from_pandas(rows[fields], preserve_index=False),
+                buffer,
+                pacsv.WriteOptions(include_header=False, quoting_style="needed"),
+            )
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
+                copy.write(buffer.getbuffer())
         else:
-            cursor.execute(f"CREATE TEMP TABLE {staging} AS SELECT {quoted} FROM {table} WHERE 0")
             placeholders = ", ".join(["%s"] * len(fields))
             cursor.executemany(
-                f"INSERT INTO {staging} ({quoted}) VALUES ({placeholders})",
-                rows.itertuples(index=False, name=None),
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",
+                list(rows[fields].itertuples(index=False, name=None)),
             )
-    return staging
 
 
 def _prepare(rows: pd.DataFrame) -> pd.DataFrame:
-    out = rows.copy()
+    out = rows.astype(object)
     for column in out.columns:
         if column in NULLABLE_TEXT:
-            out[column] = out[column].where(out[column].notna() & (out[column] != ""), None)
-    return out.astype(object).where(out.notna(), None)
+            out[column] = out[column].where(out[column] != "", None)
+    return out.where(out.notna(), None)
+
+
+def _existing_keys(table: str, rows: pd.DataFrame) -> np.ndarray:
+    """Which rows of the file are already in the table (by source_system, source_id)."""
+    exists = np.zeros(len(rows), dtype=bool)
+    with connection.cursor() as cursor:
+        for system in rows["source_system"].unique():
+            cursor.execute(f"SELECT source_id FROM {table} WHERE source_system = %s", [system])
+            known = {r[0] for r in cursor.fetchall()}
+            if known:
+                in_system = (rows["source_system"] == system).to_numpy()
+                exists |= in_system & rows["source_id"].isin(known).to_numpy()
+    return exists
 
 
 def _merge(
     *, kind: str, table: str, fields: list[str], rows: pd.DataFrame, path: Path, user: Any, progress: Progress
 ) -> ImportResult:
+    """New rows are copied straight in; rows already present are staged and updated only if changed."""
     rows = _prepare(rows)
     data_fields = [f for f in fields if f not in ("source_system", "source_id")]
     distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
-    changed = " OR ".join(f"t.{f} {distinct} s.{f}" for f in data_fields)
     now = timezone.now()
     with transaction.atomic():
-        progress("staging")
-        staging = _stage(table, fields, rows)
-        with connection.cursor() as cursor:
-            progress("comparing")
-            cursor.execute(
-                f"SELECT COUNT(*) FROM {staging} s LEFT JOIN {table} t "
-                "ON t.source_system = s.source_system AND t.source_id = s.source_id WHERE t.id IS NULL"
-            )
-            inserted = cursor.fetchone()[0]
-            cursor.execute(
-                f"SELECT COUNT(*) FROM {staging} s JOIN {table} t "
-                f"ON t.source_system = s.source_system AND t.source_id = s.source_id WHERE {changed}"
-            )
-            updated = cursor.fetchone()[0]
-            progress("writing")
-            columns = ", ".join(fields)
-            assignments = ", ".join(f"{f} = excluded.{f}" for f in data_fields)
-            target_changed = " OR ".join(f"{table}.{f} {distinct} excluded.{f}" for f in data_fields)
-            # "WHERE true" resolves SQLite's parsing ambiguity between INSERT ... SELECT and ON CONFLICT.
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}, created_at, updated_at) "
-                f"SELECT {columns}, %s, %s FROM {staging} WHERE true "
-                f"ON CONFLICT (source_system, source_id) DO UPDATE SET {assignments}, updated_at = excluded.updated_at "
-                f"WHERE {target_changed}",
-                [now, now],
-            )
-            cursor.execute(f"DROP TABLE {staging}")
+        if connection.vendor == "postgresql":
+            # One import at a time per table, so the existence check below stays true; reads go on.
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        progress("comparing")
+        exists = _existing_keys(table, rows)
+        progress("writing")
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        new_rows = rows.loc[~exists].assign(created_at=stamp, updated_at=stamp)
+        _copy_rows(table, [*fields, "created_at", "updated_at"], new_rows)
+        updated = 0
+        if exists.any():
+            staging = f"import_{table}"
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+                # Same column types as the target, so the comparison below is exact.
+                cursor.execute(
+                    f"CREATE TEMP TABLE {staging} AS SELECT {', '.join(fields)} FROM {table} WHERE 1 = 0"
+                )
+            _copy_rows(staging, fields, rows.loc[exists])
+            with connection.cursor() as cursor:
+                assignments = ", ".join(f"{f} = s.{f}" for f in data_fields)
+                changed = " OR ".join(f"{table}.{f} {distinct} s.{f}" for f in data_fields)
+                cursor.execute(
+                    f"UPDATE {table} SET {assignments}, updated_at = %s FROM {staging} s "
+                    f"WHERE {table}.source_system = s.source_system AND {table}.source_id = s.source_id "
+                    f"AND ({changed})",
+                    [now],
+                )
+                updated = cursor.rowcount
+                cursor.execute(f"DROP TABLE {staging}")
+        inserted = len(new_rows)
         audit_record(
             user=user,
             action=f"import.{kind}",

@@ -29,7 +29,8 @@ class Disposal(models.TextChoices):
 class OffendingEvent(models.Model):
     source_system = models.CharField(max_length=40)
     source_id = models.CharField(max_length=64)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
+    # The (person, outcome_date) index below serves person lookups; a second index would slow imports.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events", db_index=False)
     event_type = models.CharField(_("event"), max_length=24, choices=EventType.choices)
     offence_date = models.DateField(_("offence date"))
     outcome_date = models.DateField(_("outcome date"))
