@@ -14,6 +14,8 @@ COMMANDS = {
     "manage": "openiom.web.cli:manage",
     "import": "openiom.imports.cli:import_group",
     "reference": "openiom.reference.cli:reference",
+    "audit": "openiom.audit.cli:audit",
+    "retention": "openiom.retention.cli:retention",
     "synth": "openiom.synth.cli:synth",
     "cohort": "openiom.cohorts.cli:cohort",
     "evaluate": "openiom.evaluation.cli:evaluate",

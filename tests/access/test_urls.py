@@ -1,4 +1,4 @@
-"""Deny by default: every routed view declares a permission rule, and no role ever meets a 500."""
+"""Deny by default, no leaks: every URL × every role × an in-scope and an out-of-scope object."""
 
 from __future__ import annotations
 
@@ -10,10 +10,22 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from openiom.access.policy import PUBLIC, ROLE_ACTIONS, SIGNED_IN, TWO_FACTOR, action_of
+from openiom.access.policy import (
+    ACTIONS,
+    PUBLIC,
+    SIGNED_IN,
+    TWO_FACTOR,
+    Scope,
+    action_of,
+    has_permission,
+    scope_for,
+)
 from openiom.accounts.roles import Role
-from openiom.accounts.services import user_create
+from tests.access.world import World, build_world
 from tests.browser.pages import NOT_PAGES, PAGES
+
+# Routes that only accept POST answer a GET with 405 Method Not Allowed, whoever asks.
+POST_ONLY = {"people:reveal", "access:alert-acknowledge", "accounts:sign-out"}
 
 
 def routed() -> Iterator[tuple[str, Any, str]]:
@@ -36,7 +48,7 @@ def test_every_view_declares_a_known_permission() -> None:
     unknown = [
         (name, action_of(view))
         for name, view, _ in routed()
-        if action_of(view) not in ROLE_ACTIONS and action_of(view) not in (PUBLIC, SIGNED_IN, TWO_FACTOR)
+        if action_of(view) not in ACTIONS and action_of(view) not in (PUBLIC, SIGNED_IN, TWO_FACTOR)
     ]
     assert unknown == []
 
@@ -47,37 +59,139 @@ def test_every_page_has_an_accessibility_check() -> None:
     assert unchecked == [], f"pages with no axe check in tests/browser/pages.py: {unchecked}"
 
 
-def sample_url(name: str, route: str) -> str:
-    """A URL for the route with made-up arguments (objects that do not exist: must be 404, not 500)."""
-    kwargs = {k: 999999 for k in re.findall(r"<(?:int:)?(\w+)>", route)}
+def url_for(name: str, route: str, world: World, in_scope: bool) -> str:
+    """The route filled in with an in-scope or an out-of-scope object (unknown ids are out of scope)."""
+    kwargs: dict[str, Any] = {}
+    for key in re.findall(r"<(?:\w+:)?(\w+)>", route):
+        if key == "person_id":
+            kwargs[key] = (world.in_scope if in_scope else world.out_of_scope).pk
+        elif key == "alert_id":
+            kwargs[key] = world.alert.pk if in_scope else 999999
+        elif key == "group":
+            kwargs[key] = "victim"
+        else:
+            kwargs[key] = 999999
     return reverse(name, kwargs=kwargs)
+
+
+def has_object(route: str) -> bool:
+    return "<" in route
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda r: getattr(r, "value", "anonymous"))
-def test_every_url_answers_every_role_without_error(role: Role | None) -> None:
+def test_every_url_for_every_role_in_and_out_of_scope(role: Role | None) -> None:
+    world = build_world()
     client = Client(raise_request_exception=True)
+    user = None
     if role is not None:
-        client.force_login(
-            user_create(username=f"u.{role.value}", password="a long test password", role=role)
-        )
+        user = world.users[role]
+        client.force_login(user)
+    secret_name = world.out_of_scope.family_name.encode()
     for name, view, route in routed():
-        if name == "accounts:sign-out":
-            continue
         action = action_of(view)
-        response = client.get(sample_url(name, route))
-        if action == PUBLIC:
-            assert response.status_code in (200, 302), (name, response.status_code)
-        elif role is None:
-            assert response.status_code == 302 and "/sign-in" in response["Location"], name
-        elif action in (SIGNED_IN, TWO_FACTOR) or role in ROLE_ACTIONS[action]:
-            assert response.status_code in (200, 302, 404), (name, role, response.status_code)
-        else:
-            assert response.status_code == 403, (name, role, response.status_code)
-            assert b"You do not have permission" in response.content
+        for in_scope in (True, False) if has_object(route) else (True,):
+            url = url_for(name, route, world, in_scope)
+            response = client.get(url)
+            status, where = (
+                response.status_code,
+                f"{name} {url} as {role} ({'in' if in_scope else 'out of'} scope)",
+            )
+            assert status != 500, where
+            # A scope of "all" (administrators handling subject-access requests) has no out of scope.
+            everything = user is not None and scope_for(user, action or "") == Scope.ALL
+            if not everything:
+                assert secret_name not in response.content, f"out-of-scope person leaked: {where}"
+            if action == PUBLIC:
+                assert status == 405 if name in POST_ONLY else status in (200, 302), where
+            elif user is None:
+                assert status == 302 and "/sign-in" in response["Location"], where
+            elif not has_permission(user, action or ""):
+                assert status == 403, where
+                assert b"You do not have permission" in response.content, where
+            elif name in POST_ONLY:
+                assert status == 405, where
+            elif has_object(route) and not in_scope and not everything:
+                assert status == 404, where
+            else:
+                assert status in (200, 302), where
 
 
-def test_a_view_without_a_rule_is_refused(rf: Any, settings: Any) -> None:
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_search_never_finds_out_of_scope_people(role: Role) -> None:
+    world = build_world()
+    client = Client()
+    client.force_login(world.users[role])
+    response = client.get("/people/", {"q": "ELSEWHERE"})
+    assert b"ELSEWHERE, Outof Scope" not in response.content
+    if response.status_code == 200:
+        assert b"No one matches your search" in response.content
+
+
+@pytest.mark.django_db
+def test_a_partner_sees_only_referred_people_and_granted_fields() -> None:
+    world = build_world()
+    client = Client()
+    client.force_login(world.users[Role.PARTNER_WORKER])
+    found = client.get("/people/", {"q": "EXAMPLEPERSON"})  # in the scheme, not referred to the partner
+    assert b"No one matches your search" in found.content
+    page = client.get(f"/people/{world.in_scope.pk}/").content.decode()
+    assert "TESTWORTH, Casey" in page
+    assert "Offending timeline" not in page and "Common assault" not in page
+    other = world.in_scope.__class__.objects.get(source_id="P0001")
+    assert client.get(f"/people/{other.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_analyst_sees_pseudonyms_not_identities() -> None:
+    from openiom.access.selectors import pseudonym
+
+    world = build_world()
+    client = Client()
+    client.force_login(world.users[Role.ANALYST])
+    page = client.get(f"/people/{world.in_scope.pk}/").content.decode()
+    assert pseudonym(world.in_scope.pk) in page
+    for secret in ("TESTWORTH", "Casey", "X100003", "1985"):
+        assert secret not in page
+    assert "Offending timeline" in page
+    world.users[Role.ANALYST].sees_identities = True
+    world.users[Role.ANALYST].save()
+    assert "TESTWORTH" in client.get(f"/people/{world.in_scope.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_expired_agreement_stops_sharing_and_says_why() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    world = build_world()
+    client = Client()
+    client.force_login(world.users[Role.PROBATION_PRACTITIONER])
+    shown = client.get(f"/people/{world.in_scope.pk}/").content.decode()
+    assert "shared with you under “Example ISA”" in shown
+    world.agreement.review_date = timezone.localdate() - timedelta(days=1)
+    world.agreement.save()
+    response = client.get(f"/people/{world.in_scope.pk}/")
+    assert response.status_code == 403
+    assert "“Example ISA” passed its review date" in response.content.decode()
+    assert client.get("/people/", {"q": "TESTWORTH"}).content.count(b"TESTWORTH, Casey") == 0
+
+
+@pytest.mark.django_db
+def test_national_viewers_see_suppressed_counts_never_people() -> None:
+    world = build_world()
+    client = Client()
+    client.force_login(world.users[Role.NATIONAL_VIEWER])
+    page = client.get("/access/national").content.decode()
+    assert "Example IOM" in page and "fewer than 5" in page
+    assert "TESTWORTH" not in page
+    assert client.get(f"/people/{world.in_scope.pk}/").status_code == 403
+    assert client.get("/people/", {"q": "TESTWORTH"}).status_code == 403
+
+
+def test_a_view_without_a_rule_is_refused(rf: Any) -> None:
     from django.core.exceptions import PermissionDenied
 
     from openiom.access.middleware import PermissionMiddleware

@@ -76,9 +76,18 @@ def assert_accessible(page: Any) -> None:
     assert violations == [], f"axe found accessibility violations on {page.url}:\n" + "\n".join(violations)
 
 
+def sign_in_as(page: Any, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the real sign-in form."""
+    page.goto("/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/sign-in" not in url)
+
+
 @pytest.fixture
 def sign_in(page: Any, db: Any) -> Callable[..., Any]:
-    """Sign in through the real sign-in form as a new user with the given role."""
+    """Sign in as a new user with the given role (no agency or scheme: sees no people)."""
 
     def _sign_in(role: Role, username: str | None = None) -> Any:
         user = user_create(
@@ -88,11 +97,7 @@ def sign_in(page: Any, db: Any) -> Callable[..., Any]:
             first_name="Test",
             last_name=str(role.label),
         )
-        page.goto("/sign-in")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(lambda url: "/sign-in" not in url)
+        sign_in_as(page, user.username)
         return user
 
     return _sign_in

@@ -28,12 +28,26 @@ PAGES: list[Page] = [
     Page("web:privacy", None),
     Page("web:home", Role.ANALYST),
     Page("people:search", Role.POLICE_OFFICER),
-    Page("people:search", Role.POLICE_OFFICER, query="q=EXAMPLEPERSON"),
+    Page("people:search", Role.POLICE_OFFICER, query="q=TESTWORTH"),
     Page("people:search", Role.POLICE_OFFICER, query="q=nobody-matches-this"),
-    Page("people:detail", Role.PROBATION_PRACTITIONER, lambda data: {"person_id": data["person"].pk}),
+    Page("people:detail", Role.PROBATION_PRACTITIONER, lambda world: {"person_id": world.in_scope.pk}),
+    Page("people:detail", Role.PARTNER_WORKER, lambda world: {"person_id": world.in_scope.pk}),
+    Page("people:detail", Role.ANALYST, lambda world: {"person_id": world.in_scope.pk}),
+    Page("people:detail", Role.POLICE_OFFICER, lambda world: {"person_id": world.in_scope.pk}),
+    Page("audit:access-log", Role.COORDINATOR, lambda world: {"person_id": world.in_scope.pk}),
+    Page("access:agreements", Role.COORDINATOR),
+    Page("access:alerts", Role.COORDINATOR),
+    Page("access:national", Role.NATIONAL_VIEWER),
     Page("reference:index", Role.ADMINISTRATOR),
     Page("accounts:two-factor", Role.COORDINATOR),
 ]
 
-# Routed URLs that are not HTML pages, or are covered by a dedicated browser test.
-NOT_PAGES = {"web:health", "accounts:sign-out"}
+# Routed URLs that are not HTML pages (JSON, CSV, form targets that redirect), or are covered by a
+# dedicated browser test.
+NOT_PAGES = {
+    "web:health",
+    "accounts:sign-out",
+    "audit:access-log-csv",
+    "people:reveal",
+    "access:alert-acknowledge",
+}

@@ -2,36 +2,32 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.urls import reverse
 
-from openiom.imports.services import events_import, people_import
-from openiom.people.models import Person
-from openiom.reference.datafiles import builtin_directory
-from openiom.reference.services import reference_dataset_load
-from tests.browser.conftest import assert_accessible
+from tests.access.world import World, build_world
+from tests.browser.conftest import assert_accessible, sign_in_as
 from tests.browser.pages import PAGES, Page
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def data() -> dict[str, Any]:
-    reference_dataset_load(directory=builtin_directory())
-    people_import(path=EXAMPLES / "people.csv")
-    events_import(path=EXAMPLES / "events.csv")
-    return {"person": Person.objects.get(source_id="P0001")}
+def world() -> World:
+    return build_world()
 
 
-@pytest.mark.parametrize("spec", PAGES, ids=lambda p: f"{p.url_name}{'?' + p.query if p.query else ''}")
-def test_page_is_accessible(spec: Page, page: Any, sign_in: Any, data: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "spec",
+    PAGES,
+    ids=lambda p: f"{p.url_name}-{getattr(p.role, 'value', 'anonymous')}{'?' + p.query if p.query else ''}",
+)
+def test_page_is_accessible(spec: Page, page: Any, world: World) -> None:
     if spec.role is not None:
-        sign_in(spec.role)
-    url = reverse(spec.url_name, kwargs=spec.kwargs(data)) + (f"?{spec.query}" if spec.query else "")
+        sign_in_as(page, world.users[spec.role].username)
+    url = reverse(spec.url_name, kwargs=spec.kwargs(world)) + (f"?{spec.query}" if spec.query else "")
     response = page.goto(url)
     assert response.status == 200, f"{url} answered {response.status}"
     assert page.title().endswith("OpenIOM")
@@ -41,7 +37,7 @@ def test_page_is_accessible(spec: Page, page: Any, sign_in: Any, data: dict[str,
 def test_error_pages_use_the_service_design(page: Any, sign_in: Any) -> None:
     from openiom.accounts.roles import Role
 
-    sign_in(Role.PARTNER_WORKER)
+    sign_in(Role.NATIONAL_VIEWER)
     response = page.goto("/no-such-page")
     assert response.status == 404
     assert page.get_by_role("heading", name="Page not found").is_visible()

@@ -1,14 +1,18 @@
-"""The one place that decides whether a user may perform an action.
+"""The one place that decides whether a user may perform an action, and over which records.
 
 Every view declares its action with `@requires("person.view")` or `@public`; the permission
 middleware refuses any view that declares nothing (deny by default). Which roles may perform which
-action is data (`ROLE_ACTIONS`), not code scattered through views.
+action, and with which scope, is data: permissions.yaml beside this file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from openiom.accounts.roles import Role
 
@@ -17,26 +21,49 @@ SIGNED_IN = "signed_in"
 # Signed in with a password but not yet through two-factor: only the two-factor page itself.
 TWO_FACTOR = "two_factor"
 ACTION_ATTR = "openiom_action"
+PERMISSIONS_FILE = Path(__file__).with_name("permissions.yaml")
 
-_ALL_STAFF = frozenset(Role)
-_PERSON_READERS = frozenset(
-    {Role.POLICE_OFFICER, Role.PROBATION_PRACTITIONER, Role.COORDINATOR, Role.ANALYST, Role.ADMINISTRATOR}
-)
 
-# action -> roles allowed. Scope (scheme, agency, referral) is narrowed further by selectors.
+class Scope(StrEnum):
+    ALL = "all"
+    SCHEME = "scheme"
+    PSEUDONYMISED = "pseudonymised"
+    REFERRAL = "referral"
+    NATIONAL_AGGREGATE = "national_aggregate"
+
+
+class PermissionsError(ValueError):
+    pass
+
+
+def load_permissions(path: Path = PERMISSIONS_FILE) -> dict[Role, dict[str, Scope]]:
+    raw: dict[str, dict[str, str]] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    table: dict[Role, dict[str, Scope]] = {role: {} for role in Role}
+    for role_name, actions in raw.items():
+        try:
+            role = Role(role_name)
+        except ValueError as exc:
+            raise PermissionsError(f"{path.name}: unknown role {role_name!r}") from exc
+        for action, scope in (actions or {}).items():
+            try:
+                table[role][action] = Scope(scope)
+            except ValueError as exc:
+                raise PermissionsError(f"{path.name}: {role_name}.{action}: unknown scope {scope!r}") from exc
+    return table
+
+
+PERMISSIONS = load_permissions()
+ACTIONS = frozenset(action for actions in PERMISSIONS.values() for action in actions)
+# Kept for callers that ask "which roles may do this?" (tests, navigation).
 ROLE_ACTIONS: dict[str, frozenset[Role]] = {
-    "person.search": _PERSON_READERS,
-    "person.view": _PERSON_READERS,
-    "cohort.analyse": frozenset({Role.ANALYST, Role.COORDINATOR, Role.ADMINISTRATOR}),
-    "evaluation.run": frozenset({Role.ANALYST, Role.ADMINISTRATOR}),
-    "reference.view": _ALL_STAFF,
-    "reference.manage": frozenset({Role.ADMINISTRATOR}),
+    action: frozenset(role for role, actions in PERMISSIONS.items() if action in actions)
+    for action in ACTIONS
 }
 
 
 def requires[F: Callable[..., Any]](action: str) -> Callable[[F], F]:
-    if action not in ROLE_ACTIONS and action not in (PUBLIC, SIGNED_IN, TWO_FACTOR):
-        raise ValueError(f"unknown action {action!r}: add it to openiom.access.policy.ROLE_ACTIONS")
+    if action not in ACTIONS and action not in (PUBLIC, SIGNED_IN, TWO_FACTOR):
+        raise ValueError(f"unknown action {action!r}: give it to a role in {PERMISSIONS_FILE.name}")
 
     def decorate(view: F) -> F:
         setattr(view, ACTION_ATTR, action)
@@ -55,6 +82,17 @@ def action_of(view: Callable[..., Any]) -> str | None:
     return getattr(target, ACTION_ATTR, None) or getattr(view, ACTION_ATTR, None)
 
 
+def scope_for(user: Any, action: str) -> Scope | None:
+    """The scope in which the user may perform the action, or None if not at all."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return None
+    try:
+        role = Role(user.role)
+    except ValueError:
+        return None
+    return PERMISSIONS[role].get(action)
+
+
 def has_permission(user: Any, action: str) -> bool:
     if action == PUBLIC:
         return True
@@ -62,5 +100,4 @@ def has_permission(user: Any, action: str) -> bool:
         return False
     if action in (SIGNED_IN, TWO_FACTOR):
         return True
-    allowed = ROLE_ACTIONS.get(action)
-    return allowed is not None and user.role in allowed
+    return scope_for(user, action) is not None

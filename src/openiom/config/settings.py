@@ -48,9 +48,12 @@ INSTALLED_APPS = [
     "openiom.accounts",
     "openiom.access",
     "openiom.audit",
+    "openiom.retention",
     "openiom.reference",
     "openiom.people",
     "openiom.offending",
+    "openiom.cohorts",
+    "openiom.evaluation",
     "openiom.web",
 ]
 

@@ -5,6 +5,8 @@ urlpatterns = [
     path("", include("openiom.accounts.urls")),
     path("people/", include("openiom.people.urls")),
     path("reference/", include("openiom.reference.urls")),
+    path("access/", include("openiom.access.urls")),
+    path("", include("openiom.audit.urls")),
 ]
 
 handler400 = "openiom.web.views.bad_request"

@@ -21,28 +21,25 @@ class SearchResult:
     truncated: bool
 
 
-def person_search(*, query: str, limit: int = SEARCH_LIMIT) -> SearchResult:
-    """Find people by PNC ID, probation CRN, local police ID or name ("family, given" or words)."""
+def person_search(*, query: str, within: QuerySet[Person], limit: int = SEARCH_LIMIT) -> SearchResult:
+    """Find people, among those the caller may see, by PNC ID, CRN, local police ID or name."""
     text = query.strip()
     if not text:
         return SearchResult(people=[], total=0, truncated=False)
-    qs: QuerySet[Person] = Person.objects.all()
+    qs = within
     pnc = normalise_pnc(text)
     if pnc is not None:
         qs = qs.filter(pnc_id=pnc)
     elif re.fullmatch(r"[A-Za-z]\d{6}", text):
         qs = qs.filter(Q(probation_crn=text.upper()) | Q(local_police_id=text))
     else:
-        words = [w for w in re.split(r"[\s,]+", text) if w]
-        condition = Q()
-        for word in words:
-            condition &= (
+        for word in [w for w in re.split(r"[\s,]+", text) if w]:
+            qs = qs.filter(
                 Q(family_name__istartswith=word)
                 | Q(given_names__icontains=word)
                 | Q(aliases__icontains=word)
                 | Q(local_police_id=word)
             )
-        qs = qs.filter(condition)
     qs = qs.annotate(event_count=Count("events")).order_by(
         "family_name", "given_names", "date_of_birth", "id"
     )

@@ -1,50 +1,151 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
+import time
+from typing import Any
 
-from openiom.access.policy import requires
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from openiom.access import selectors as access
+from openiom.access.policy import has_permission, requires
+from openiom.access.services import emergency_access_record
 from openiom.audit.services import audit_record
 from openiom.offending.selectors import offending_summary, timeline_for
 from openiom.people import selectors
+from openiom.people.models import Person
 
-PERSON_PAGE_FIELDS = ("identifiers", "names", "date_of_birth", "sex", "ethnicity", "offending_history")
+UNLOCK_SECONDS = 15 * 60
+SESSION_KEY = "openiom_restricted_unlocks"
 
 
 @requires("person.search")
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
-    result = selectors.person_search(query=query) if query else None
+    result = None
     if query:
+        visible = access.people_visible_to(request.user, "person.search")
+        result = selectors.person_search(query=query, within=visible)
         audit_record(
-            user=request.user,
-            action="person.search",
-            detail={"query": query, "results": result.total if result else 0},
+            user=request.user, action="person.search", detail={"query": query, "results": result.total}
         )
     return render(request, "people/search.html", {"query": query, "result": result})
 
 
-@requires("person.view")
-def detail(request: HttpRequest, person_id: int) -> HttpResponse:
+def visible_person_or_refuse(request: HttpRequest, person_id: int, action: str = "person.view") -> Person:
+    """The person if the user may see them; otherwise 404, or 403 saying why an agreement stops it.
+
+    Out of scope looks the same as not existing, so error pages do not confirm who is on record.
+    """
     person = selectors.person_get(person_id=person_id)
     if person is None:
         raise Http404
+    if access.can_see_person(request.user, person, action):
+        return person
+    agreement = access.expired_agreement_blocking(request.user, person)
+    if agreement is not None:
+        raise PermissionDenied(
+            _(
+                "The information-sharing agreement “%(title)s” passed its review date on %(date)s, so sharing under it has stopped."
+            )
+            % {"title": agreement.title, "date": agreement.review_date.strftime("%d %B %Y")}
+        )
+    raise Http404
+
+
+def _unlocked(request: HttpRequest, person_id: int) -> set[str]:
+    unlocks: dict[str, float] = request.session.get(SESSION_KEY, {})
+    now = time.time()
+    return {
+        key.split(":", 1)[1]
+        for key, until in unlocks.items()
+        if key.startswith(f"{person_id}:") and until > now
+    }
+
+
+@requires("person.view")
+def detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = visible_person_or_refuse(request, person_id)
+    grants = access.person_access(request.user, person)
+    unlocked = _unlocked(request, person.pk) & grants.restricted_allowed
+    fields = sorted(grants.field_groups | unlocked)
     audit_record(
-        user=request.user,
-        action="person.view",
-        object_type="person",
-        object_id=person.pk,
-        fields=PERSON_PAGE_FIELDS,
+        user=request.user, action="person.view", object_type="person", object_id=person.pk, fields=fields
     )
     today = timezone.localdate()
+    timeline = timeline_for(person=person) if grants.shows(access.OFFENDING) else []
     return render(
         request,
         "people/detail.html",
         {
             "person": person,
+            "access": grants,
+            "display_name": access.pseudonym(person.pk) if grants.pseudonymised else str(person),
             "age": selectors.age_on(person.date_of_birth, today),
-            "timeline": timeline_for(person=person),
-            "summary": offending_summary(person=person, as_of=today),
+            "timeline": timeline,
+            "summary": offending_summary(person=person, as_of=today)
+            if grants.shows(access.OFFENDING)
+            else None,
+            "victim_unlocked": access.VICTIM in unlocked,
+            "victim_events": [e for e in timeline if e.event.victim_ref] if access.VICTIM in unlocked else [],
+            "reveal_form": RevealForm(),
+            "can_reveal_victim": access.VICTIM in grants.restricted_allowed,
+            "can_break_glass": grants.emergency_allowed and access.VICTIM not in grants.restricted_allowed,
+            "shared_under": access.sharing_basis(request.user, person),
+            "can_see_access_log": has_permission(request.user, "person.access_log"),
         },
     )
+
+
+class RevealForm(forms.Form):
+    purpose = forms.CharField(
+        label=gettext_lazy("Why do you need to see this?"),
+        help_text=gettext_lazy(
+            "Your reason is recorded with your name, and can be shown to the person on request."
+        ),
+        min_length=10,
+        max_length=300,
+        error_messages={
+            "required": gettext_lazy("Enter why you need to see this information"),
+            "min_length": gettext_lazy("Give a fuller reason (at least 10 characters)"),
+        },
+    )
+    emergency = forms.BooleanField(required=False)
+
+
+@requires("person.view")
+@require_POST
+def reveal(request: HttpRequest, person_id: int, group: str) -> HttpResponse:
+    """Open a restricted part of the record for 15 minutes, recording the stated purpose."""
+    if group not in access.RESTRICTED_GROUPS:
+        raise Http404
+    person = visible_person_or_refuse(request, person_id)
+    grants = access.person_access(request.user, person)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, str(form.errors["purpose"][0]))
+        return redirect("people:detail", person_id=person.pk)
+    purpose = form.cleaned_data["purpose"]
+    if group in grants.restricted_allowed:
+        audit_record(
+            user=request.user,
+            action=f"restricted.{group}",
+            object_type="person",
+            object_id=person.pk,
+            fields=[group],
+            purpose=purpose,
+        )
+    elif grants.emergency_allowed and form.cleaned_data["emergency"]:
+        emergency_access_record(user=request.user, person=person, group=group, purpose=purpose)
+    else:
+        raise PermissionDenied
+    unlocks: dict[str, Any] = request.session.get(SESSION_KEY, {})
+    unlocks[f"{person.pk}:{group}"] = time.time() + UNLOCK_SECONDS
+    request.session[SESSION_KEY] = unlocks
+    return redirect("people:detail", person_id=person.pk)

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.management import call_command
+from django.utils import timezone
 
+from openiom.access.demo import demo_access_build
 from openiom.accounts.models import User
 from openiom.accounts.roles import Role
 from openiom.accounts.services import user_create
@@ -16,6 +18,7 @@ from openiom.people.models import Person
 from openiom.reference.datafiles import builtin_directory
 from openiom.reference.services import reference_dataset_load
 
+DEMO_SOURCE_SYSTEM = "SYNTH"
 DEMO_USERS: list[tuple[str, Role, str, str]] = [
     ("demo.police", Role.POLICE_OFFICER, "Pat", "Constable"),
     ("demo.probation", Role.PROBATION_PRACTITIONER, "Sam", "Practitioner"),
@@ -65,4 +68,5 @@ def demo_build(
             user.set_password(password)
             user.save(update_fields=["password"])
         users.append((username, str(role.label)))
+    demo_access_build(source_system=DEMO_SOURCE_SYSTEM, as_of=timezone.localdate())
     return DemoSummary(people=Person.objects.count(), users=users)

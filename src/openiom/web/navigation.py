@@ -23,6 +23,9 @@ ENTRIES: list[NavEntry] = [
     NavEntry("people:search", _("People"), "person.search"),
     NavEntry("cohorts:index", _("Cohorts"), "cohort.analyse"),
     NavEntry("evaluation:index", _("Evaluation"), "evaluation.run"),
+    NavEntry("access:national", _("National overview"), "national.view"),
+    NavEntry("access:alerts", _("Alerts"), "alerts.view"),
+    NavEntry("access:agreements", _("Sharing agreements"), "agreements.view"),
     NavEntry("reference:index", _("Reference data"), "reference.view"),
 ]
 

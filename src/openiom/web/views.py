@@ -46,7 +46,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, "web/403.html")
+    reason = str(exception) if exception is not None and exception.args else ""
+    return render(request, "web/403.html", {"reason": reason}, status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

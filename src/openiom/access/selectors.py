@@ -1,0 +1,160 @@
+"""Record-level scope: which people a user may see for an action, and which of their fields.
+
+Every person-reading view and command asks here; nothing else filters people by permission.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from openiom.access.models import Agency, PersonAccessGrant, Scheme, SharingAgreement
+from openiom.access.policy import Scope, scope_for
+from openiom.people.models import Person
+
+# Field groups of a person's record. Restricted groups need their own permission and a purpose.
+IDENTITY = "identity"
+OFFENDING = "offending_history"
+VICTIM = "victim"
+HEALTH = "health"
+STANDARD_GROUPS = (IDENTITY, OFFENDING)
+RESTRICTED_GROUPS = (VICTIM, HEALTH)
+
+
+def user_schemes(user: Any) -> QuerySet[Scheme]:
+    return Scheme.objects.filter(memberships__user=user)
+
+
+def agreements_in_force(on: date) -> QuerySet[SharingAgreement]:
+    return SharingAgreement.objects.filter(starts_on__lte=on, review_date__gte=on)
+
+
+def _own_source_systems(user: Any) -> list[str]:
+    agency: Agency | None = getattr(user, "agency", None)
+    return list(agency.source_systems) if agency else []
+
+
+def _scheme_filter(user: Any, today: date) -> Q:
+    """People the user's schemes work with, or whose records an agreement in force shares with them.
+
+    A user's own agency's records need no agreement; records crossing agencies do, and only while
+    the agreement is in force with both agencies as parties.
+    """
+    own = Q(source_system__in=_own_source_systems(user))
+    if getattr(user, "agency_id", None) is None:
+        return own
+    agreements = agreements_in_force(today).filter(scheme__memberships__user=user, parties=user.agency_id)
+    shared_schemes = Scheme.objects.filter(agreements__in=agreements)
+    partner_systems: list[str] = []
+    for agency in Agency.objects.filter(agreements__in=agreements).distinct():
+        partner_systems.extend(agency.source_systems)
+    return own | Q(schemes__scheme__in=shared_schemes) | Q(source_system__in=partner_systems)
+
+
+def _grant_filter(user: Any, today: date) -> Q:
+    if getattr(user, "agency_id", None) is None:
+        return Q(pk__in=[])
+    grants = PersonAccessGrant.objects.filter(agency_id=user.agency_id, revoked_at__isnull=True).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    )
+    return Q(pk__in=grants.values("person_id"))
+
+
+def people_visible_to(user: Any, action: str) -> QuerySet[Person]:
+    """Every person the user may see for this action (empty for national and unknown scopes)."""
+    scope = scope_for(user, action)
+    today = timezone.localdate()
+    if scope == Scope.ALL:
+        return Person.objects.all()
+    if scope in (Scope.SCHEME, Scope.PSEUDONYMISED):
+        return Person.objects.filter(_scheme_filter(user, today)).distinct()
+    if scope == Scope.REFERRAL:
+        return Person.objects.filter(_grant_filter(user, today))
+    return Person.objects.none()
+
+
+def can_see_person(user: Any, person: Person, action: str = "person.view") -> bool:
+    return people_visible_to(user, action).filter(pk=person.pk).exists()
+
+
+@dataclass(frozen=True)
+class PersonAccess:
+    """What one user may see of one person, decided once per request."""
+
+    pseudonymised: bool
+    field_groups: frozenset[str]
+    restricted_allowed: frozenset[str]
+    emergency_allowed: bool
+
+    def shows(self, group: str) -> bool:
+        return group in self.field_groups
+
+
+def person_access(user: Any, person: Person) -> PersonAccess:
+    scope = scope_for(user, "person.view")
+    restricted = frozenset(g for g in RESTRICTED_GROUPS if scope_for(user, f"restricted.{g}") is not None)
+    emergency = scope_for(user, "restricted.emergency") is not None
+    if scope == Scope.REFERRAL:
+        today = timezone.localdate()
+        groups: set[str] = set()
+        for grant in PersonAccessGrant.objects.filter(
+            person=person, agency_id=user.agency_id, revoked_at__isnull=True
+        ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today)):
+            groups.update(grant.field_groups)
+        return PersonAccess(
+            False, frozenset(groups & set(STANDARD_GROUPS)), frozenset(groups) & restricted, False
+        )
+    pseudonymised = scope == Scope.PSEUDONYMISED and not getattr(user, "sees_identities", False)
+    groups_seen = frozenset({OFFENDING} if pseudonymised else STANDARD_GROUPS)
+    return PersonAccess(
+        pseudonymised,
+        groups_seen,
+        frozenset() if pseudonymised else restricted,
+        emergency and not pseudonymised,
+    )
+
+
+def pseudonym(person_id: int) -> str:
+    """A stable pseudonym for analysts: keyed by the secret key so it cannot be reversed by guessing ids."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), str(person_id).encode(), hashlib.sha256).hexdigest()
+    return f"P-{digest[:10].upper()}"
+
+
+def expired_agreement_blocking(user: Any, person: Person) -> SharingAgreement | None:
+    """If an expired agreement is why this person is hidden, that agreement (so the page can say why)."""
+    if getattr(user, "agency_id", None) is None:
+        return None
+    expired = SharingAgreement.objects.filter(
+        scheme__memberships__user=user, parties=user.agency_id, review_date__lt=timezone.localdate()
+    ).order_by("-review_date")
+    return _first_covering(expired, person)
+
+
+def _first_covering(agreements: QuerySet[SharingAgreement], person: Person) -> SharingAgreement | None:
+    """The first agreement that covers the person: they are in its scheme, or a party supplied their record."""
+    person_schemes = set(person.schemes.values_list("scheme_id", flat=True))
+    for agreement in agreements.prefetch_related("parties"):
+        if agreement.scheme_id in person_schemes or any(
+            person.source_system in party.source_systems for party in agreement.parties.all()
+        ):
+            return agreement
+    return None
+
+
+def sharing_basis(user: Any, person: Person) -> SharingAgreement | None:
+    """The agreement in force under which this person's record reaches the user, if it crossed agencies."""
+    if person.source_system in _own_source_systems(user) or getattr(user, "agency_id", None) is None:
+        return None
+    in_force = (
+        agreements_in_force(timezone.localdate())
+        .filter(scheme__memberships__user=user, parties=user.agency_id)
+        .order_by("review_date")
+    )
+    return _first_covering(in_force, person)

@@ -1,0 +1,160 @@
+"""Retention: find records past their period, and after a recorded approval delete or anonymise them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from openiom.access.models import CoordinatorAlert
+from openiom.accounts.models import User
+from openiom.accounts.roles import Role
+from openiom.audit.services import audit_record
+from openiom.offending.models import OffendingEvent
+from openiom.people.models import Person
+from openiom.retention.models import RetentionReview
+
+RULES_FILE = Path(__file__).with_name("rules.yaml")
+ACTIONS = {"person": "anonymise", "offending_event": "delete", "coordinator_alert": "delete"}
+ANONYMISED = "ANONYMISED"
+
+
+class RetentionError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Rule:
+    record_type: str
+    keep_years: int
+    action: str
+
+
+def load_rules(path: Path = RULES_FILE) -> list[Rule]:
+    raw: dict[str, dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    rules = []
+    for record_type, spec in raw.items():
+        if record_type not in ACTIONS:
+            raise RetentionError(
+                f"{path.name}: unknown record type {record_type!r}; known: {', '.join(ACTIONS)}"
+            )
+        keep = spec.get("keep_years")
+        if not isinstance(keep, int) or keep < 1:
+            raise RetentionError(
+                f"{path.name}: {record_type}.keep_years must be a whole number of years, at least 1"
+            )
+        if spec.get("action") != ACTIONS[record_type]:
+            raise RetentionError(f"{path.name}: {record_type}.action must be {ACTIONS[record_type]!r}")
+        rules.append(Rule(record_type, keep, spec["action"]))
+    return rules
+
+
+def _cutoff(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def _past_retention(rule: Rule, cutoff: date) -> QuerySet[Any]:
+    if rule.record_type == "person":
+        return (
+            Person.objects.exclude(family_name=ANONYMISED)
+            .filter(schemes__isnull=True)
+            .annotate(last_event=Max("events__outcome_date"))
+            .filter(Q(last_event__lt=cutoff) | Q(last_event__isnull=True, updated_at__date__lt=cutoff))
+        )
+    if rule.record_type == "offending_event":
+        return OffendingEvent.objects.filter(outcome_date__lt=cutoff)
+    return CoordinatorAlert.objects.filter(acknowledged_at__isnull=False, raised_at__date__lt=cutoff)
+
+
+@transaction.atomic
+def retention_review_create(
+    *, today: date | None = None, rules: list[Rule] | None = None
+) -> list[RetentionReview]:
+    """List what is past retention under each rule, as reviews awaiting approval (nothing is changed)."""
+    today = today or timezone.localdate()
+    reviews = []
+    for rule in rules or load_rules():
+        cutoff = _cutoff(today, rule.keep_years)
+        ids = sorted(_past_retention(rule, cutoff).values_list("pk", flat=True))
+        review = RetentionReview.objects.create(
+            record_type=rule.record_type,
+            action=rule.action,
+            keep_years=rule.keep_years,
+            cutoff=cutoff,
+            record_ids=ids,
+        )
+        audit_record(
+            user=None,
+            action="retention.review",
+            object_type="retention_review",
+            object_id=review.pk,
+            detail={"record_type": rule.record_type, "count": len(ids), "cutoff": cutoff.isoformat()},
+        )
+        reviews.append(review)
+    return reviews
+
+
+@transaction.atomic
+def retention_review_approve(*, review: RetentionReview, user: User, reason: str) -> None:
+    if user.role != Role.ADMINISTRATOR:
+        raise RetentionError(
+            f"{user.username} is not an administrator; only administrators approve retention"
+        )
+    if not reason.strip():
+        raise RetentionError("give a reason for the approval")
+    if review.approved_at is not None:
+        raise RetentionError(f"review {review.pk} was already approved")
+    review.approved_by, review.approved_at, review.approval_reason = user, timezone.now(), reason.strip()
+    review.save(update_fields=["approved_by", "approved_at", "approval_reason"])
+    audit_record(
+        user=user,
+        action="retention.approve",
+        object_type="retention_review",
+        object_id=review.pk,
+        purpose=reason.strip(),
+    )
+
+
+@transaction.atomic
+def retention_review_apply(*, review: RetentionReview) -> int:
+    """Delete or anonymise the approved records that are still past retention. Returns how many."""
+    if review.approved_at is None:
+        raise RetentionError(f"review {review.pk} has not been approved; nothing was changed")
+    if review.applied_at is not None:
+        raise RetentionError(f"review {review.pk} was already applied")
+    rule = Rule(review.record_type, review.keep_years, review.action)
+    # Re-check: a record that became active again since the review is kept.
+    still_due = _past_retention(rule, review.cutoff).filter(pk__in=review.record_ids)
+    if rule.action == "anonymise":
+        count = still_due.order_by().update(
+            family_name=ANONYMISED,
+            given_names=ANONYMISED,
+            aliases="",
+            pnc_id=None,
+            probation_crn=None,
+            local_police_id=None,
+            ethnicity=None,
+            updated_at=timezone.now(),
+        )
+    else:
+        count = still_due.model.objects.filter(pk__in=list(still_due.values_list("pk", flat=True))).delete()[
+            0
+        ]
+    review.applied_at, review.applied_count = timezone.now(), count
+    review.save(update_fields=["applied_at", "applied_count"])
+    audit_record(
+        user=review.approved_by,
+        action=f"retention.{rule.action}",
+        object_type=rule.record_type,
+        detail={"review": review.pk, "count": count},
+    )
+    return count
