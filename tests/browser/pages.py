@@ -39,6 +39,8 @@ PAGES: list[Page] = [
     Page("access:alerts", Role.COORDINATOR),
     Page("access:national", Role.NATIONAL_VIEWER),
     Page("reference:index", Role.ADMINISTRATOR),
+    Page("cohorts:index", Role.ANALYST),
+    Page("cohorts:index", Role.ANALYST, query="as_of=2025-10-01"),
     Page("accounts:two-factor", Role.COORDINATOR),
 ]
 

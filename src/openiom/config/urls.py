@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("openiom.accounts.urls")),
     path("people/", include("openiom.people.urls")),
     path("reference/", include("openiom.reference.urls")),
+    path("cohorts/", include("openiom.cohorts.urls")),
     path("access/", include("openiom.access.urls")),
     path("", include("openiom.audit.urls")),
 ]

@@ -1,0 +1,90 @@
+"""Server-rendered SVG charts for the analyst page (no JavaScript; numbers also shown in tables).
+
+Each function returns SVG markup with role="img", a <title> and a <desc>, escaping every label.
+Styling comes from classes in openiom.css (the CSP forbids inline styles).
+"""
+
+from __future__ import annotations
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH = 640
+LABEL_WIDTH = 260
+BAR_HEIGHT = 22
+GAP = 10
+
+
+def bar_chart(
+    *, ident: str, title: str, description: str, bars: list[tuple[str, float, str]], secondary: bool = False
+) -> SafeString:
+    """Horizontal bars: (label, value, value text)."""
+    top = max((value for _l, value, _t in bars), default=0) or 1
+    height = len(bars) * (BAR_HEIGHT + GAP) + GAP
+    usable = WIDTH - LABEL_WIDTH - 90
+    parts = []
+    for index, (label, value, text) in enumerate(bars):
+        y = GAP + index * (BAR_HEIGHT + GAP)
+        length = max(1.0, usable * value / top) if value else 0.0
+        css = "openiom-chart__bar openiom-chart__bar--secondary" if secondary else "openiom-chart__bar"
+        parts.append(
+            format_html(
+                '<text class="openiom-chart__label" x="{}" y="{}" text-anchor="end">{}</text>'
+                '<rect class="{}" x="{}" y="{}" width="{}" height="{}"></rect>'
+                '<text class="openiom-chart__label" x="{}" y="{}">{}</text>',
+                LABEL_WIDTH - 8,
+                y + 16,
+                label,
+                css,
+                LABEL_WIDTH,
+                y,
+                f"{length:.1f}",
+                BAR_HEIGHT,
+                LABEL_WIDTH + length + 6,
+                y + 16,
+                text,
+            )
+        )
+    return _svg(ident, title, description, WIDTH, height, "".join(parts))
+
+
+def lorenz_chart(
+    *, ident: str, title: str, description: str, points: list[tuple[float, float]], x_label: str, y_label: str
+) -> SafeString:
+    """A Lorenz curve in a 100 x 100 unit plot area, with the line of equality."""
+    left, bottom, size = 60, 330, 300
+    path = " ".join(f"{left + size * x:.1f},{bottom - size * y:.1f}" for x, y in points)
+    body = format_html(
+        '<line class="openiom-chart__axis" x1="{l}" y1="{b}" x2="{r}" y2="{b}"></line>'
+        '<line class="openiom-chart__axis" x1="{l}" y1="{b}" x2="{l}" y2="{t}"></line>'
+        '<line class="openiom-chart__axis" x1="{l}" y1="{b}" x2="{r}" y2="{t}" stroke-dasharray="4 4"></line>'
+        '<polyline class="openiom-chart__line" fill="none" stroke="#1d70b8" stroke-width="3" points="{p}"></polyline>'
+        '<text class="openiom-chart__label" x="{cx}" y="{xl}" text-anchor="middle">{xt}</text>'
+        '<text class="openiom-chart__label" x="15" y="{cy}" text-anchor="middle" transform="rotate(-90 15 {cy})">{yt}</text>'
+        '<text class="openiom-chart__label" x="{l}" y="{tick}" text-anchor="middle">0%</text>'
+        '<text class="openiom-chart__label" x="{r}" y="{tick}" text-anchor="middle">100%</text>'
+        '<text class="openiom-chart__label" x="{lt}" y="{ty}" text-anchor="end">100%</text>',
+        l=left,
+        r=left + size,
+        b=bottom,
+        t=bottom - size,
+        p=path,
+        cx=left + size / 2,
+        xl=bottom + 40,
+        xt=x_label,
+        cy=bottom - size / 2,
+        yt=y_label,
+        tick=bottom + 18,
+        lt=left - 6,
+        ty=bottom - size + 5,
+    )
+    return _svg(ident, title, description, 420, 390, body)
+
+
+def _svg(ident: str, title: str, description: str, width: int, height: int, body: str) -> SafeString:
+    return mark_safe(  # noqa: S308 - every interpolated value is escaped above or here
+        f'<svg class="openiom-chart" role="img" aria-labelledby="{ident}-title {ident}-desc" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{ident}-title">{escape(title)}</title><desc id="{ident}-desc">{escape(description)}</desc>'
+        f"{body}</svg>"
+    )

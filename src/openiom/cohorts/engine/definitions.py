@@ -1,0 +1,396 @@
+"""Selection definitions: versioned YAML files an analyst can read and edit without Python.
+
+A file holds one definition: metadata (id, version, title, source) and a `rule`, which is a tree of
+combinators (`and`, `or`, `not`) over leaf clauses (`count`, `rolling_count`, `top_percent`,
+`score`, `ogrs3`, `age`). The format is documented in docs/cohorts.md. Loading validates the whole
+file and raises DefinitionError whose message names the file, the key path and the problem, e.g.
+`my-rule.yaml: rule.and[1].count.at_least: Input should be greater than or equal to 1`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from openiom.cohorts.engine.dates import window_start
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "definitions"
+
+EVENT_TYPES = ("arrest", "charge", "conviction", "caution", "out_of_court_disposal")
+# Named event sets, as defined in docs/data-formats.md ("Which events count as what").
+EVENT_SETS: dict[str, tuple[str, ...]] = {
+    "proven_offences": ("conviction", "caution"),
+    "sanctions": ("conviction", "caution"),
+    "convictions": ("conviction",),
+    "cautions": ("caution",),
+    "arrests": ("arrest",),
+    "all_events": EVENT_TYPES,
+}
+EVENT_SET_NOUNS = {
+    "proven_offences": "proven offences",
+    "sanctions": "sanctions",
+    "convictions": "convictions",
+    "cautions": "cautions",
+    "arrests": "arrests",
+    "all_events": "events",
+}
+DateField = Literal["offence_date", "outcome_date"]
+EventType = Literal["arrest", "charge", "conviction", "caution", "out_of_court_disposal"]
+EventSet = Literal["proven_offences", "sanctions", "convictions", "cautions", "arrests", "all_events"]
+PositiveInt = Annotated[int, Field(ge=1)]
+
+
+class DefinitionError(ValueError):
+    """A definition file is malformed. `problems` lists every error found, each fully located."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Window(_Strict):
+    """A look-back ending on the as-of date; give exactly one of days, months or years."""
+
+    days: PositiveInt | None = None
+    months: PositiveInt | None = None
+    years: PositiveInt | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Window:
+        given = [k for k in ("days", "months", "years") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of days, months or years")
+        return self
+
+    def start(self, as_of: dt.date) -> dt.date:
+        return window_start(as_of, days=self.days or 0, months=self.months or 0, years=self.years or 0)
+
+    def describe(self) -> str:
+        for unit in ("years", "months", "days"):
+            value = getattr(self, unit)
+            if value is not None:
+                return f"{value} {unit[:-1] if value == 1 else unit}"
+        raise AssertionError("validated to have one unit")
+
+
+class EventFilter(_Strict):
+    """Which events a clause looks at. `types` is a list of event types or one named set."""
+
+    types: list[EventType] | EventSet = "proven_offences"
+    categories: list[str] | None = None
+    neighbourhood_crime: bool | None = None
+    domestic_abuse: bool | None = None
+
+    @field_validator("types", mode="before")
+    @classmethod
+    def _known_types(cls, value: Any) -> Any:
+        if isinstance(value, str) and value not in EVENT_SETS:
+            raise ValueError(
+                f"{value!r} is not an event set; use one of {', '.join(EVENT_SETS)} "
+                f"or a list of event types ({', '.join(EVENT_TYPES)})"
+            )
+        return value
+
+    def event_types(self) -> tuple[str, ...]:
+        if isinstance(self.types, str):
+            return EVENT_SETS[self.types]
+        return tuple(self.types)
+
+    def noun(self) -> str:
+        base = (
+            EVENT_SET_NOUNS[self.types]
+            if isinstance(self.types, str)
+            else " or ".join(self.types) + " events"
+        )
+        qualifiers = []
+        if self.domestic_abuse:
+            qualifiers.append("domestic-abuse")
+        if self.neighbourhood_crime:
+            qualifiers.append("neighbourhood-crime")
+        return " ".join([*qualifiers, base])
+
+
+def _filter(value: Any) -> Any:
+    return {"types": value} if isinstance(value, str | list) else value
+
+
+class _Leaf(_Strict):
+    label: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand_events(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "events" in data:
+            data = {**data, "events": _filter(data["events"])}
+        return data
+
+
+class CountClause(_Leaf):
+    """At least `at_least` matching events (or distinct values of `distinct`) in the window."""
+
+    events: EventFilter = EventFilter()
+    date: DateField = "outcome_date"
+    within: Window | None = None
+    distinct: Literal["victim_ref", "outcome_date"] | None = None
+    at_least: PositiveInt
+
+
+class RollingCountClause(_Leaf):
+    """At least `at_least` matching events in any `period_days` consecutive calendar days (inclusive)."""
+
+    events: EventFilter = EventFilter()
+    date: DateField = "offence_date"
+    period_days: PositiveInt
+    within: Window | None = None
+    at_least: PositiveInt
+
+
+class TopPercentClause(_Leaf):
+    """Among people with at least one matching event in the window, the top `percent` by count."""
+
+    events: EventFilter = EventFilter()
+    date: DateField = "offence_date"
+    within: Window
+    percent: Annotated[float, Field(gt=0, le=100)]
+
+
+class RecencyBand(_Strict):
+    within: Window
+    multiplier: Annotated[int, Field(ge=0)]
+
+
+class ScoreClause(_Leaf):
+    """Recency x gravity summed over matching events (so frequency counts too); integer arithmetic."""
+
+    events: EventFilter = EventFilter()
+    date: DateField = "offence_date"
+    gravity: dict[str, Annotated[int, Field(ge=0)]]
+    default_gravity: Annotated[int, Field(ge=0)] = 0
+    recency: Annotated[list[RecencyBand], Field(min_length=1)]
+    at_least: PositiveInt
+
+    @model_validator(mode="after")
+    def _bands_widen(self) -> ScoreClause:
+        probe = dt.date(2000, 1, 1)
+        starts = [band.within.start(probe) for band in self.recency]
+        if any(later >= earlier for earlier, later in pairwise(starts)):
+            raise ValueError("recency bands must be listed from the most recent to the oldest, each longer")
+        return self
+
+
+class Ogrs3Clause(_Leaf):
+    """OGRS3 predicted proven reoffending (iom-domain.md §7) at or above a percentage."""
+
+    horizon_years: Literal[1, 2] = 2
+    at_least_percent: Annotated[int, Field(ge=1, le=99)]
+
+
+class AgeClause(_Leaf):
+    """Age in whole years on the as-of date."""
+
+    at_least: Annotated[int, Field(ge=0)] | None = None
+    at_most: Annotated[int, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _some_bound(self) -> AgeClause:
+        if self.at_least is None and self.at_most is None:
+            raise ValueError("give at_least, at_most or both")
+        return self
+
+
+LEAF_KINDS: dict[str, type[_Leaf]] = {
+    "count": CountClause,
+    "rolling_count": RollingCountClause,
+    "top_percent": TopPercentClause,
+    "score": ScoreClause,
+    "ogrs3": Ogrs3Clause,
+    "age": AgeClause,
+}
+COMBINATORS = ("and", "or", "not")
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A leaf clause with its position in the tree (`path`, used in reasons and errors)."""
+
+    kind: str
+    path: str
+    clause: _Leaf
+
+    @property
+    def name(self) -> str:
+        return self.clause.label or self.path
+
+
+@dataclass(frozen=True)
+class Combination:
+    op: Literal["and", "or", "not"]
+    path: str
+    children: tuple[Node, ...]
+
+
+Node = Leaf | Combination
+
+
+@dataclass(frozen=True)
+class Definition:
+    id: str
+    version: str
+    title: str
+    description: str
+    source: str
+    rule: Node
+    file: str
+    sha256: str
+
+    def leaves(self) -> list[Leaf]:
+        found: list[Leaf] = []
+
+        def walk(node: Node) -> None:
+            if isinstance(node, Leaf):
+                found.append(node)
+            else:
+                for child in node.children:
+                    walk(child)
+
+        walk(self.rule)
+        return found
+
+    @property
+    def label(self) -> str:
+        return f"{self.id}@{self.version}"
+
+
+class _Header(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+    version: Annotated[str, Field(min_length=1, max_length=20)]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    description: str = ""
+    source: Annotated[str, Field(min_length=1)]
+    rule: dict[str, Any]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_as_text(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("version"), int | float):
+            data = {**data, "version": str(data["version"])}
+        return data
+
+
+def _located(file: str, prefix: str, error: ValidationError) -> list[str]:
+    problems = []
+    for item in error.errors():
+        parts = [prefix] if prefix else []
+        for loc in item["loc"]:
+            if isinstance(loc, int):
+                parts[-1:] = [f"{parts[-1]}[{loc}]"] if parts else [f"[{loc}]"]
+            elif loc not in ("function-after", "list[literal[...]]") and not str(loc).startswith(
+                ("function-", "literal[", "list[")
+            ):
+                parts.append(str(loc))
+        where = ".".join(parts) or "(top level)"
+        problems.append(f"{file}: {where}: {item['msg']}")
+    return problems
+
+
+def _parse_node(file: str, path: str, raw: Any, problems: list[str]) -> Node | None:
+    if not isinstance(raw, dict) or len(raw) != 1:
+        keys = ", ".join(COMBINATORS + tuple(LEAF_KINDS))
+        problems.append(f"{file}: {path}: expected a mapping with exactly one key, one of: {keys}")
+        return None
+    ((key, body),) = raw.items()
+    here = f"{path}.{key}"
+    if key in ("and", "or"):
+        if not isinstance(body, list) or len(body) < 2:
+            problems.append(f"{file}: {here}: expected a list of at least two clauses")
+            return None
+        children = [_parse_node(file, f"{here}[{i}]", item, problems) for i, item in enumerate(body)]
+        if any(child is None for child in children):
+            return None
+        return Combination(key, here, tuple(c for c in children if c is not None))
+    if key == "not":
+        child = _parse_node(file, here, body, problems)
+        return None if child is None else Combination("not", here, (child,))
+    model = LEAF_KINDS.get(key)
+    if model is None:
+        keys = ", ".join(COMBINATORS + tuple(LEAF_KINDS))
+        problems.append(f"{file}: {path}: unknown clause {key!r}; expected one of: {keys}")
+        return None
+    if not isinstance(body, dict):
+        problems.append(f"{file}: {here}: expected a mapping of settings")
+        return None
+    try:
+        return Leaf(key, here, model.model_validate(body))
+    except ValidationError as exc:
+        problems.extend(_located(file, here, exc))
+        return None
+
+
+def parse_definition(text: str, *, file: str) -> Definition:
+    """Parse and validate one definition from YAML text; `file` is used in error messages."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown position)"
+        raise DefinitionError([f"{file}: {where}: not valid YAML ({getattr(exc, 'problem', exc)})"]) from exc
+    if not isinstance(raw, dict):
+        raise DefinitionError(
+            [f"{file}: (top level): expected a mapping with id, version, title, source, rule"]
+        )
+    try:
+        header = _Header.model_validate(raw)
+    except ValidationError as exc:
+        raise DefinitionError(_located(file, "", exc)) from exc
+    problems: list[str] = []
+    rule = _parse_node(file, "rule", header.rule, problems)
+    if problems or rule is None:
+        raise DefinitionError(problems)
+    return Definition(
+        id=header.id,
+        version=header.version,
+        title=header.title,
+        description=header.description.strip(),
+        source=header.source.strip(),
+        rule=rule,
+        file=file,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def load_definition_file(path: Path | str) -> Definition:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DefinitionError([f"{path}: cannot be read ({exc.strerror})"]) from exc
+    return parse_definition(text, file=path.name)
+
+
+def builtin_definitions() -> list[Definition]:
+    return [load_definition_file(p) for p in sorted(BUILTIN_DIR.glob("*.yaml"))]
+
+
+def resolve_definition(name_or_path: str) -> Definition:
+    """A built-in definition by id, or a definition file by path."""
+    for definition in builtin_definitions():
+        if definition.id == name_or_path:
+            return definition
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return load_definition_file(path)
+    known = ", ".join(d.id for d in builtin_definitions())
+    raise DefinitionError(
+        [f"{name_or_path}: no built-in definition has this id and no such file exists ({known})"]
+    )

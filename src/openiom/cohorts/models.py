@@ -1,0 +1,51 @@
+"""Cohort runs and the candidates each run selected, with the reasons why (for the selection panel)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from openiom.people.models import Person
+
+
+class CohortRun(models.Model):
+    """One evaluation of one definition version on one data snapshot at one as-of date."""
+
+    run_id = models.CharField(_("run ID"), max_length=32, unique=True)
+    definition_id = models.CharField(_("definition"), max_length=63)
+    definition_version = models.CharField(_("definition version"), max_length=20)
+    definition_title = models.CharField(_("definition title"), max_length=200)
+    definition_source = models.TextField(_("definition source"))
+    definition_sha256 = models.CharField(max_length=64)
+    as_of = models.DateField(_("as-of date"))
+    engine = models.CharField(_("engine"), max_length=20)
+    snapshot_id = models.CharField(_("data snapshot"), max_length=16)
+    snapshot = models.JSONField(_("data snapshot details"), default=dict)
+    candidate_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        db_table = "cohort_run"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["definition_id", "as_of"], name="cohort_run_def_asof_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.definition_id}@{self.definition_version} at {self.as_of:%Y-%m-%d}"
+
+
+class Candidate(models.Model):
+    """A person a definition selected, ready for the selection panel to decide on."""
+
+    run = models.ForeignKey(CohortRun, on_delete=models.CASCADE, related_name="candidates")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cohort_candidacies")
+    summary = models.TextField(_("why selected"))
+    reasons = models.JSONField(_("reasons"), default=list)
+
+    class Meta:
+        db_table = "cohort_candidate"
+        constraints = [models.UniqueConstraint(fields=["run", "person"], name="uniq_candidate_per_run")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.run_id}"

@@ -1,0 +1,57 @@
+"""Reads for cohorts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+from django.db import connection
+from django.db.models import QuerySet
+
+from openiom.cohorts.engine import Source, database_source
+from openiom.cohorts.models import Candidate, CohortRun
+
+
+class _NoCommit:
+    """Django's SQLite connection as lent to Ibis, whose SQLite backend commits after every query:
+    that would end the request's (or a test's) transaction. The engine only reads."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+    def commit(self) -> None:
+        """Leave transaction control to Django."""
+
+    def rollback(self) -> None:
+        """Leave transaction control to Django."""
+
+
+def app_database_source() -> Source:
+    """The cohort engine on the application database, through Django's own connection (so it sees
+    the same data, in the same transaction, as the rest of the request). On PostgreSQL Ibis wraps
+    each query in psycopg's transaction(), which is a savepoint inside Django's transaction."""
+    connection.ensure_connection()
+    raw = connection.connection
+    if connection.vendor == "sqlite":
+        return database_source(ibis.sqlite.from_connection(_NoCommit(raw)))
+    if connection.vendor == "postgresql":
+        return database_source(ibis.postgres.from_connection(raw))
+    raise ValueError(f"the cohort engine does not support the {connection.vendor} database")
+
+
+def cohort_run_list(*, definition_id: str | None = None) -> QuerySet[CohortRun]:
+    runs = CohortRun.objects.all()
+    if definition_id:
+        runs = runs.filter(definition_id=definition_id)
+    return runs
+
+
+def cohort_run_get(*, run_id: str) -> CohortRun:
+    return CohortRun.objects.get(run_id=run_id)
+
+
+def candidate_list(*, run: CohortRun) -> QuerySet[Candidate]:
+    return run.candidates.select_related("person").order_by("person__family_name", "person__given_names")

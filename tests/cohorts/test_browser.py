@@ -1,0 +1,38 @@
+"""An analyst compares definitions on the cohort page in real Chromium, with an axe check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from openiom.accounts.roles import Role
+
+# The browser fixtures live in tests/browser/conftest.py; importing them makes them available here.
+from tests.browser.conftest import assert_accessible, browser, page, sign_in  # noqa: F401
+from tests.cohorts.world import World
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+D = dt.date
+
+
+def test_analyst_compares_definitions(page: Any, sign_in: Any) -> None:  # noqa: F811
+    w = World()
+    for i in range(8):
+        w.person(f"P{i}")
+        for k in range(2 * i):
+            w.event(f"P{i}", "conviction", D(2025, 2, 1) + dt.timedelta(days=15 * k))
+    w.load_database("default")
+    sign_in(Role.ANALYST)
+    page.get_by_role("link", name="Cohorts").first.click()
+    assert_accessible(page)
+    page.get_by_label("As-of date").fill("2025-12-31")
+    page.get_by_label("Six or more convictions in the last 12 months").check()
+    page.get_by_label("15 or more proven offences (chronic offender)").check()
+    page.get_by_role("button", name="Analyse").click()
+    sizes = page.get_by_role("table", name="Cohort sizes")
+    assert "Six or more convictions in the last 12 months" in sizes.inner_text()
+    assert page.get_by_role("img", name="Number of people each definition selects on 2025-12-31").is_visible()
+    assert page.get_by_role("img", name="Lorenz curve of proven offences among offenders").is_visible()
+    assert_accessible(page)
