@@ -25,7 +25,16 @@ from tests.access.world import World, build_world
 from tests.browser.pages import NOT_PAGES, PAGES
 
 # Routes that only accept POST answer a GET with 405 Method Not Allowed, whoever asks.
-POST_ONLY = {"people:reveal", "access:alert-acknowledge", "accounts:sign-out"}
+POST_ONLY = {
+    "people:reveal",
+    "access:alert-acknowledge",
+    "accounts:sign-out",
+    "cases:reveal",
+    "cases:plan-requirement",
+    "cases:plan-action",
+    "cases:plan-action-status",
+    "cases:plan-activate",
+}
 
 
 def routed() -> Iterator[tuple[str, Any, str]]:
@@ -69,6 +78,14 @@ def url_for(name: str, route: str, world: World, in_scope: bool) -> str:
             kwargs[key] = world.alert.pk if in_scope else 999999
         elif key == "group":
             kwargs[key] = "victim"
+        elif key == "case_id":
+            kwargs[key] = (world.case if in_scope else world.other_case).pk  # type: ignore[union-attr]
+        elif key == "referral_id":
+            kwargs[key] = (world.referral if in_scope else world.other_referral).pk  # type: ignore[union-attr]
+        elif key == "run_id":
+            kwargs[key] = (world.evaluation_run if in_scope else world.other_evaluation_run).pk  # type: ignore[union-attr]
+        elif key == "pathway":
+            kwargs[key] = "accommodation"
         else:
             kwargs[key] = 999999
     return reverse(name, kwargs=kwargs)

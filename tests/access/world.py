@@ -23,6 +23,8 @@ from openiom.access.selectors import IDENTITY
 from openiom.accounts.models import User
 from openiom.accounts.roles import Role
 from openiom.accounts.services import user_create
+from openiom.cases.models import Case, CaseStatus, Plan, ServiceReferral
+from openiom.evaluation.models import EvaluationRun, RunStatus
 from openiom.imports.services import events_import, people_import
 from openiom.people.models import Person
 from openiom.reference.datafiles import builtin_directory
@@ -44,6 +46,15 @@ class World:
     agreement: SharingAgreement
     alert: CoordinatorAlert
     users: dict[Role, User]
+    # IOM cases: the in-scope person's managed case (with a housing referral to the partner), and
+    # the out-of-scope person's case in the other scheme (with a referral the partner has no grant for).
+    case: Case | None = None
+    other_case: Case | None = None
+    referral: ServiceReferral | None = None
+    other_referral: ServiceReferral | None = None
+    # Evaluations: the world analyst's run in S1 (still running), and an analyst's run in S2.
+    evaluation_run: EvaluationRun | None = None
+    other_evaluation_run: EvaluationRun | None = None
 
 
 def build_world() -> World:
@@ -85,7 +96,7 @@ def build_world() -> World:
     in_scope = Person.objects.get(source_id="P0003")  # has a domestic-abuse offence with a victim
     SchemePerson.objects.create(scheme=scheme, person=in_scope, reason="test")
     SchemePerson.objects.create(scheme=other_scheme, person=other, reason="test")
-    PersonAccessGrant.objects.create(
+    grant = PersonAccessGrant.objects.create(
         person=in_scope, agency=partner, field_groups=[IDENTITY], purpose="referral"
     )
     agencies = {
@@ -112,4 +123,61 @@ def build_world() -> World:
             SchemeMembership.objects.create(user=user, scheme=scheme)
         users[role] = user
     alert = CoordinatorAlert.objects.create(scheme=scheme, person=in_scope, message="test alert")
-    return World(in_scope, other, scheme, other_scheme, police, probation, partner, agreement, alert, users)
+    world = World(in_scope, other, scheme, other_scheme, police, probation, partner, agreement, alert, users)
+    world.case = Case.objects.create(
+        scheme=scheme,
+        person=in_scope,
+        status=CaseStatus.ACTIVE,
+        stream="fixed",
+        lead_agency=police,
+        police_worker=users[Role.POLICE_OFFICER],
+        probation_worker=users[Role.PROBATION_PRACTITIONER],
+        start_date=today,
+    )
+    Plan.objects.create(case=world.case)
+    world.other_case = Case.objects.create(
+        scheme=other_scheme, person=other, status=CaseStatus.ACTIVE, stream="flex", start_date=today
+    )
+    Plan.objects.create(case=world.other_case)
+    world.referral = ServiceReferral.objects.create(
+        case=world.case,
+        service="housing",
+        pathway="accommodation",
+        agency=partner,
+        reason="test",
+        sent_on=today,
+        grant=grant,
+    )
+    world.other_referral = ServiceReferral.objects.create(
+        case=world.other_case,
+        service="housing",
+        pathway="accommodation",
+        agency=partner,
+        reason="test",
+        sent_on=today,
+    )
+    world.evaluation_run = _evaluation_run(users[Role.ANALYST], scheme)
+    elsewhere = user_create(
+        username="w.analyst.elsewhere",
+        password=PASSWORD,
+        role=Role.ANALYST,
+        first_name="World",
+        last_name="Other",
+    )
+    SchemeMembership.objects.create(user=elsewhere, scheme=other_scheme)
+    world.other_evaluation_run = _evaluation_run(elsewhere, other_scheme)
+    return world
+
+
+def _evaluation_run(user: User, scheme: Scheme) -> EvaluationRun:
+    return EvaluationRun.objects.create(
+        created_by=user,
+        scheme=scheme,
+        title=f"Evaluation in {scheme.name}",
+        config_text="title: Example\n",
+        status=RunStatus.RUNNING,
+        step=3,
+        step_count=11,
+        step_text="computing covariates",
+        progress=18,
+    )

@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from openiom.accounts.roles import Role
 from openiom.audit.models import AuditEvent
@@ -50,6 +51,7 @@ def test_search_works_without_javascript(browser: Any, live_server: Any, world: 
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     sign_in_as(page, world.users[Role.PROBATION_PRACTITIONER].username)
-    page.goto("/people/?q=testworth")
-    assert page.get_by_role("link", name="TESTWORTH, Casey").is_visible()
+    response = page.goto("/people/?q=testworth")
+    assert response.status == 200, response.status
+    expect(page.get_by_role("link", name="TESTWORTH, Casey")).to_be_visible()
     context.close()

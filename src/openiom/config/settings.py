@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "openiom.offending",
     "openiom.cohorts",
     "openiom.evaluation",
+    "openiom.cases",
     "openiom.web",
 ]
 

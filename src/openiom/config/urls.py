@@ -5,8 +5,10 @@ urlpatterns = [
     path("", include("openiom.accounts.urls")),
     path("people/", include("openiom.people.urls")),
     path("reference/", include("openiom.reference.urls")),
-    path("cohorts/", include("openiom.cohorts.urls")),
+    path("evaluation/", include("openiom.evaluation.urls")),
     path("access/", include("openiom.access.urls")),
+    path("cases/", include("openiom.cases.urls")),
+    path("cohorts/", include("openiom.cohorts.urls")),
     path("", include("openiom.audit.urls")),
 ]
 

@@ -1,28 +1,20 @@
 from __future__ import annotations
 
-import time
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from openiom.access import selectors as access
 from openiom.access.policy import has_permission, requires
-from openiom.access.services import emergency_access_record
+from openiom.access.restricted import RevealForm, restricted_open, unlocked_groups
 from openiom.audit.services import audit_record
 from openiom.offending.selectors import offending_summary, timeline_for
 from openiom.people import selectors
 from openiom.people.models import Person
-
-UNLOCK_SECONDS = 15 * 60
-SESSION_KEY = "openiom_restricted_unlocks"
 
 
 @requires("person.search")
@@ -59,21 +51,11 @@ def visible_person_or_refuse(request: HttpRequest, person_id: int, action: str =
     raise Http404
 
 
-def _unlocked(request: HttpRequest, person_id: int) -> set[str]:
-    unlocks: dict[str, float] = request.session.get(SESSION_KEY, {})
-    now = time.time()
-    return {
-        key.split(":", 1)[1]
-        for key, until in unlocks.items()
-        if key.startswith(f"{person_id}:") and until > now
-    }
-
-
 @requires("person.view")
 def detail(request: HttpRequest, person_id: int) -> HttpResponse:
     person = visible_person_or_refuse(request, person_id)
     grants = access.person_access(request.user, person)
-    unlocked = _unlocked(request, person.pk) & grants.restricted_allowed
+    unlocked = unlocked_groups(request, person.pk) & grants.restricted_allowed
     fields = sorted(grants.field_groups | unlocked)
     audit_record(
         user=request.user, action="person.view", object_type="person", object_id=person.pk, fields=fields
@@ -103,22 +85,6 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
-class RevealForm(forms.Form):
-    purpose = forms.CharField(
-        label=gettext_lazy("Why do you need to see this?"),
-        help_text=gettext_lazy(
-            "Your reason is recorded with your name, and can be shown to the person on request."
-        ),
-        min_length=10,
-        max_length=300,
-        error_messages={
-            "required": gettext_lazy("Enter why you need to see this information"),
-            "min_length": gettext_lazy("Give a fuller reason (at least 10 characters)"),
-        },
-    )
-    emergency = forms.BooleanField(required=False)
-
-
 @requires("person.view")
 @require_POST
 def reveal(request: HttpRequest, person_id: int, group: str) -> HttpResponse:
@@ -126,26 +92,7 @@ def reveal(request: HttpRequest, person_id: int, group: str) -> HttpResponse:
     if group not in access.RESTRICTED_GROUPS:
         raise Http404
     person = visible_person_or_refuse(request, person_id)
-    grants = access.person_access(request.user, person)
-    form = RevealForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, str(form.errors["purpose"][0]))
-        return redirect("people:detail", person_id=person.pk)
-    purpose = form.cleaned_data["purpose"]
-    if group in grants.restricted_allowed:
-        audit_record(
-            user=request.user,
-            action=f"restricted.{group}",
-            object_type="person",
-            object_id=person.pk,
-            fields=[group],
-            purpose=purpose,
-        )
-    elif grants.emergency_allowed and form.cleaned_data["emergency"]:
-        emergency_access_record(user=request.user, person=person, group=group, purpose=purpose)
-    else:
-        raise PermissionDenied
-    unlocks: dict[str, Any] = request.session.get(SESSION_KEY, {})
-    unlocks[f"{person.pk}:{group}"] = time.time() + UNLOCK_SECONDS
-    request.session[SESSION_KEY] = unlocks
+    problem = restricted_open(request, person, group)
+    if problem:
+        messages.error(request, problem)
     return redirect("people:detail", person_id=person.pk)

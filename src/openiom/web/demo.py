@@ -13,6 +13,7 @@ from openiom.access.demo import demo_access_build
 from openiom.accounts.models import User
 from openiom.accounts.roles import Role
 from openiom.accounts.services import user_create
+from openiom.cases.demo import demo_cases_build
 from openiom.imports.services import events_import, people_import
 from openiom.people.models import Person
 from openiom.reference.datafiles import builtin_directory
@@ -68,5 +69,6 @@ def demo_build(
             user.set_password(password)
             user.save(update_fields=["password"])
         users.append((username, str(role.label)))
-    demo_access_build(source_system=DEMO_SOURCE_SYSTEM, as_of=timezone.localdate())
+    scheme = demo_access_build(source_system=DEMO_SOURCE_SYSTEM, as_of=timezone.localdate())
+    demo_cases_build(scheme=scheme, as_of=timezone.localdate())
     return DemoSummary(people=Person.objects.count(), users=users)

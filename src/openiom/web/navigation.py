@@ -21,6 +21,9 @@ class NavEntry:
 
 ENTRIES: list[NavEntry] = [
     NavEntry("people:search", _("People"), "person.search"),
+    NavEntry("cases:caseload", _("Caseload"), "caseload.view"),
+    NavEntry("cases:panel", _("Selection panel"), "panel.view"),
+    NavEntry("cases:partner-referrals", _("Referrals"), "referral.update"),
     NavEntry("cohorts:index", _("Cohorts"), "cohort.analyse"),
     NavEntry("evaluation:index", _("Evaluation"), "evaluation.run"),
     NavEntry("access:national", _("National overview"), "national.view"),

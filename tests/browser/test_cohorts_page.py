@@ -8,16 +8,14 @@ from typing import Any
 import pytest
 
 from openiom.accounts.roles import Role
-
-# The browser fixtures live in tests/browser/conftest.py; importing them makes them available here.
-from tests.browser.conftest import assert_accessible, browser, page, sign_in  # noqa: F401
+from tests.browser.conftest import assert_accessible
 from tests.cohorts.world import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 D = dt.date
 
 
-def test_analyst_compares_definitions(page: Any, sign_in: Any) -> None:  # noqa: F811
+def test_analyst_compares_definitions(page: Any, sign_in: Any) -> None:
     w = World()
     for i in range(8):
         w.person(f"P{i}")

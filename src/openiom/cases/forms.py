@@ -1,0 +1,274 @@
+"""Forms: they check shape and types; the rules themselves live in rules.py and services.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from openiom.access.models import Agency, AgencyKind, Scheme
+from openiom.accounts.models import User
+from openiom.accounts.roles import Role
+from openiom.cases.config import choices, lists
+from openiom.cases.models import (
+    ActionStatus,
+    ContactOutcome,
+    Decision,
+    MappaLevel,
+    NeedLevel,
+    Pathway,
+    ReferralStatus,
+    RiskLevel,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _required(message: Any) -> dict[str, Any]:
+    return {"required": message, "invalid": _("Enter a real date, like 2026-03-27")}
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReferToPanelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why should the panel consider this person?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Give the reason for the referral")},
+    )
+    mappa_level = forms.TypedChoiceField(
+        label=_("Is the person managed under MAPPA?"),
+        choices=MappaLevel.choices,
+        coerce=int,
+        initial=MappaLevel.NONE,
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(d.value, d.label) for d in Decision if d != Decision.DESELECT],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose adopt, decline or defer")},
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        help_text=_("Why the panel decided this. It is kept in the person's decision history."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    mappa_override = forms.CharField(
+        label=_("MAPPA override reason"),
+        help_text=_("Only if the person is managed under MAPPA and you are adopting them."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    stream = forms.ChoiceField(label=_("Cohort stream (if adopting)"), required=False)
+    lead_agency = forms.ModelChoiceField(
+        label=_("Lead agency (if adopting)"), queryset=Agency.objects.none(), required=False
+    )
+    police_worker = forms.ModelChoiceField(
+        label=_("Police key worker"), queryset=User.objects.none(), required=False
+    )
+    probation_worker = forms.ModelChoiceField(
+        label=_("Probation key worker"), queryset=User.objects.none(), required=False
+    )
+    start_date = forms.DateField(label=_("Start date (if adopting)"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stream"].choices = [("", ""), *choices(lists().streams)]  # type: ignore[attr-defined]
+        self.fields["lead_agency"].queryset = scheme.agencies.exclude(kind=AgencyKind.PARTNER)  # type: ignore[attr-defined]
+        self.fields["police_worker"].queryset = _workers(scheme, Role.POLICE_OFFICER)  # type: ignore[attr-defined]
+        self.fields["probation_worker"].queryset = _workers(scheme, Role.PROBATION_PRACTITIONER)  # type: ignore[attr-defined]
+
+
+def _workers(scheme: Scheme, role: Role) -> QuerySet[User]:
+    return User.objects.filter(scheme_memberships__scheme=scheme, role=role, is_active=True).order_by(
+        "last_name"
+    )
+
+
+class RiskForm(VersionedForm):
+    risk_level = forms.ChoiceField(
+        label=_("Risk of serious harm"), choices=[("", ""), *list(RiskLevel.choices)], required=False
+    )
+    risk_review_date = forms.DateField(label=_("Risk review date"), widget=DATE, required=False)
+    domestic_abuse = forms.BooleanField(label=_("Domestic-abuse perpetrator"), required=False)
+    safeguarding_children = forms.BooleanField(label=_("Safeguarding children"), required=False)
+    safeguarding_adults = forms.BooleanField(label=_("Safeguarding adults"), required=False)
+    gang = forms.BooleanField(label=_("Gang involvement"), required=False)
+    weapons = forms.BooleanField(label=_("Weapons"), required=False)
+    mappa_level = forms.TypedChoiceField(label=_("MAPPA level"), choices=MappaLevel.choices, coerce=int)
+
+
+class NeedForm(VersionedForm):
+    level = forms.ChoiceField(
+        label=_("Level of need"),
+        choices=NeedLevel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the level of need")},
+    )
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    no_action_reason = forms.CharField(
+        label=_("Reason for no action"),
+        help_text=_("If the plan will have no action for this need, say why."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+
+class RequirementForm(VersionedForm):
+    text = forms.CharField(
+        label=_("What the person must do"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say what the person must do")},
+    )
+    due_date = forms.DateField(label=_("By when"), widget=DATE, error_messages=_required(_("Enter by when")))
+
+
+class ActionForm(VersionedForm):
+    text = forms.CharField(
+        label=_("Action"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say what the agency will do")},
+    )
+    pathway = forms.ChoiceField(
+        label=_("Need it addresses"), choices=[("", _("None")), *list(Pathway.choices)], required=False
+    )
+    owner_agency = forms.ModelChoiceField(
+        label=_("Owner agency"),
+        queryset=Agency.objects.none(),
+        error_messages={"required": _("Choose the owner agency")},
+    )
+    owner_worker = forms.ModelChoiceField(
+        label=_("Owner worker"), queryset=User.objects.none(), required=False
+    )
+    due_date = forms.DateField(
+        label=_("Due date"), widget=DATE, error_messages=_required(_("Enter the due date"))
+    )
+    victim_safety = forms.BooleanField(label=_("This is a victim-safety action"), required=False)
+
+    def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner_agency"].queryset = scheme.agencies.all()  # type: ignore[attr-defined]
+        self.fields["owner_worker"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            scheme_memberships__scheme=scheme, is_active=True
+        ).order_by("last_name")
+
+
+class ActionStatusForm(VersionedForm):
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+
+
+class ServiceReferralForm(forms.Form):
+    service = forms.ChoiceField(label=_("Service"), error_messages={"required": _("Choose a service")})
+    agency = forms.ModelChoiceField(
+        label=_("Partner agency"),
+        queryset=Agency.objects.none(),
+        error_messages={"required": _("Choose the partner agency")},
+    )
+    reason = forms.CharField(
+        label=_("Reason for referral"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for the referral")},
+    )
+
+    def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [("", ""), *choices(lists().services)]  # type: ignore[attr-defined]
+        self.fields["agency"].queryset = scheme.agencies.filter(kind=AgencyKind.PARTNER)  # type: ignore[attr-defined]
+
+
+class ReferralUpdateForm(VersionedForm):
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[(s.value, s.label) for s in ReferralStatus if s != ReferralStatus.SENT],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the new status")},
+    )
+    on = forms.DateField(label=_("Date"), widget=DATE, error_messages=_required(_("Enter the date")))
+    reason = forms.CharField(
+        label=_("Reason"),
+        help_text=_("Needed if the referral is declined, the person disengaged or there is no provision."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+
+class ContactForm(forms.Form):
+    contact_type = forms.ChoiceField(
+        label=_("Type of contact"), error_messages={"required": _("Choose a contact type")}
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.none(), error_messages={"required": _("Choose the agency")}
+    )
+    on = forms.DateField(label=_("Date"), widget=DATE, error_messages=_required(_("Enter the date")))
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=ContactOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose attended, missed or booked")},
+    )
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact_type"].choices = [("", ""), *choices(lists().contact_types)]  # type: ignore[attr-defined]
+        self.fields["agency"].queryset = scheme.agencies.all()  # type: ignore[attr-defined]
+
+
+class ReviewForm(forms.Form):
+    notes = forms.CharField(
+        label=_("What did the review find?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write what the review found")},
+    )
+    next_due = forms.DateField(
+        label=_("Next review due"),
+        widget=DATE,
+        error_messages=_required(_("Enter when the next review is due")),
+    )
+
+
+class TransferForm(VersionedForm):
+    scheme = forms.ModelChoiceField(
+        label=_("Scheme"), queryset=Scheme.objects.none(), error_messages={"required": _("Choose the scheme")}
+    )
+    police_worker = forms.ModelChoiceField(
+        label=_("Police key worker"), queryset=User.objects.none(), required=False
+    )
+    probation_worker = forms.ModelChoiceField(
+        label=_("Probation key worker"), queryset=User.objects.none(), required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason for the transfer"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason for the transfer")},
+    )
+
+    def __init__(self, *args: Any, schemes: QuerySet[Scheme], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].queryset = schemes  # type: ignore[attr-defined]
+        users = (
+            User.objects.filter(scheme_memberships__scheme__in=schemes, is_active=True)
+            .distinct()
+            .order_by("last_name")
+        )
+        self.fields["police_worker"].queryset = users.filter(role=Role.POLICE_OFFICER)  # type: ignore[attr-defined]
+        self.fields["probation_worker"].queryset = users.filter(role=Role.PROBATION_PRACTITIONER)  # type: ignore[attr-defined]
+
+
+class ExitForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Reason for de-selection"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for de-selection")},
+    )
+    on = forms.DateField(
+        label=_("Date of de-selection"), widget=DATE, error_messages=_required(_("Enter the date"))
+    )

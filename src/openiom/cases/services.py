@@ -1,0 +1,590 @@
+"""Every write to the selection panel and the case: one transaction each, audited, versions checked."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openiom.access.models import Agency, PersonAccessGrant, Scheme, SchemePerson
+from openiom.audit.services import audit_record
+from openiom.cases import rules
+from openiom.cases.config import label, lists
+from openiom.cases.models import (
+    RESTRICTED_PATHWAYS,
+    ActionStatus,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Contact,
+    Decision,
+    EventKind,
+    Need,
+    NeedLevel,
+    PanelDecision,
+    PanelReferral,
+    Pathway,
+    Plan,
+    PlanAction,
+    PlanStatus,
+    PlanVersion,
+    ReferralStatus,
+    Requirement,
+    Review,
+    ServiceReferral,
+)
+from openiom.cohorts.models import Candidate
+from openiom.people.models import Person
+
+FIRST_REVIEW_AFTER = timedelta(weeks=6)
+REFERRAL_ACTION_DUE = timedelta(days=28)
+OPEN_STATUSES = (CaseStatus.REFERRED, CaseStatus.DEFERRED)
+
+
+class CaseError(ValueError):
+    """Bad input: `errors` maps each form field to what is wrong with it."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class Conflict(Exception):
+    """Someone else saved first: the caller shows both versions instead of overwriting."""
+
+    def __init__(self, current: Any) -> None:
+        super().__init__("the record changed since it was opened")
+        self.current = current
+
+
+def _event(case: Case, user: Any, kind: str, text: str, *, restricted: bool = False) -> None:
+    CaseEvent.objects.create(case=case, kind=kind, text=text, by=user, restricted=restricted)
+
+
+def _audit(user: Any, action: str, case: Case, **detail: Any) -> None:
+    audit_record(
+        user=user,
+        action=action,
+        object_type="case",
+        object_id=case.pk,
+        detail={"person": case.person_id, **detail},
+    )
+
+
+def _bump_case(case: Case, version: int, **changes: Any) -> Case:
+    """Apply changes only if nobody saved since `version`: the check and the write are one UPDATE."""
+    updated = Case.objects.filter(pk=case.pk, version=version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **changes
+    )
+    if not updated:
+        raise Conflict(Case.objects.get(pk=case.pk))
+    case.refresh_from_db()
+    return case
+
+
+# Selection panel ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def panel_refer(*, user: Any, scheme: Scheme, person: Person, reason: str, mappa_level: int = 0) -> Case:
+    """Refer a person to the scheme's selection panel (any agency may), with the reason."""
+    if len(reason.strip()) < rules.MIN_RATIONALE:
+        raise CaseError(
+            {
+                "reason": _("Give the reason for the referral (at least %(n)d characters)")
+                % {"n": rules.MIN_RATIONALE}
+            }
+        )
+    case, created = Case.objects.select_for_update().get_or_create(
+        scheme=scheme, person=person, defaults={"status": CaseStatus.REFERRED, "mappa_level": mappa_level}
+    )
+    if not created:
+        if case.status == CaseStatus.ACTIVE:
+            raise CaseError({"reason": _("This person is already managed by the scheme")})
+        _bump_case(
+            case, case.version, status=CaseStatus.REFERRED, mappa_level=max(case.mappa_level, mappa_level)
+        )
+    PanelReferral.objects.create(case=case, agency=user.agency, referred_by=user, reason=reason.strip())
+    SchemePerson.objects.get_or_create(
+        scheme=scheme, person=person, defaults={"reason": "Referred to the IOM panel"}
+    )
+    _event(case, user, EventKind.PANEL_REFERRAL, reason.strip())
+    _audit(user, "panel.refer", case)
+    return case
+
+
+@transaction.atomic
+def panel_decide(
+    *,
+    user: Any,
+    scheme: Scheme,
+    person: Person,
+    decision: str,
+    rationale: str,
+    mappa_override: str = "",
+    stream: str = "",
+    lead_agency: Agency | None = None,
+    police_worker: Any = None,
+    probation_worker: Any = None,
+    start_date: date | None = None,
+    candidate: Candidate | None = None,
+) -> Case:
+    """Adopt, decline or defer a candidate or referral. Nothing is saved without a written rationale."""
+    case = Case.objects.select_for_update().filter(scheme=scheme, person=person).first()
+    mappa_level = case.mappa_level if case else 0
+    problems = rules.decision_problems(
+        decision=decision,
+        rationale=rationale,
+        mappa_level=mappa_level,
+        mappa_override=mappa_override,
+        stream=stream,
+        lead_agency=lead_agency,
+        start_date=start_date,
+    )
+    if decision == Decision.DESELECT:
+        problems["decision"] = _("Choose adopt, decline or defer")
+    if stream and stream not in {s.code for s in lists().streams}:
+        problems["stream"] = _("Choose one of the configured cohort streams")
+    if case is not None and case.status == CaseStatus.ACTIVE:
+        problems["decision"] = _("This person is already managed: de-select them from their case instead")
+    if problems:
+        raise CaseError(problems)
+    if case is None:
+        case = Case.objects.create(scheme=scheme, person=person, status=CaseStatus.REFERRED)
+    status = {
+        Decision.ADOPT: CaseStatus.ACTIVE,
+        Decision.DECLINE: CaseStatus.DECLINED,
+        Decision.DEFER: CaseStatus.DEFERRED,
+    }[Decision(decision)]
+    changes: dict[str, Any] = {"status": status}
+    if decision == Decision.ADOPT:
+        changes.update(
+            stream=stream,
+            lead_agency=lead_agency,
+            police_worker=police_worker,
+            probation_worker=probation_worker,
+            start_date=start_date,
+            exit_date=None,
+            exit_reason="",
+        )
+    _bump_case(case, case.version, **changes)
+    PanelDecision.objects.create(
+        case=case,
+        decision=decision,
+        rationale=rationale.strip(),
+        mappa_override=mappa_override.strip(),
+        candidate=candidate,
+        effective_on=start_date or timezone.localdate(),
+        decided_by=user,
+    )
+    SchemePerson.objects.get_or_create(
+        scheme=scheme, person=person, defaults={"reason": "Selection panel decision"}
+    )
+    if decision == Decision.ADOPT:
+        assert start_date is not None
+        plan, _created = Plan.objects.get_or_create(case=case)
+        if _created:
+            _snapshot(plan, user, _("Plan started"))
+        if not case.reviews.filter(completed_on__isnull=True).exists():
+            Review.objects.create(case=case, due_date=start_date + FIRST_REVIEW_AFTER)
+    _event(case, user, EventKind.DECISION, f"{Decision(decision).label}: {rationale.strip()}")
+    _audit(user, f"panel.{decision}", case, mappa_override=bool(mappa_override.strip()))
+    return case
+
+
+@transaction.atomic
+def case_exit(*, user: Any, case: Case, version: int, reason: str, on: date) -> Case:
+    """De-select: the case closes with its reason and date, and partners lose access it gave them."""
+    if case.status != CaseStatus.ACTIVE:
+        raise CaseError({"reason": _("Only a managed case can be de-selected")})
+    if len(reason.strip()) < rules.MIN_RATIONALE:
+        raise CaseError(
+            {
+                "reason": _("Give the reason for de-selection (at least %(n)d characters)")
+                % {"n": rules.MIN_RATIONALE}
+            }
+        )
+    _bump_case(case, version, status=CaseStatus.EXITED, exit_date=on, exit_reason=reason.strip())
+    PanelDecision.objects.create(
+        case=case, decision=Decision.DESELECT, rationale=reason.strip(), effective_on=on, decided_by=user
+    )
+    PersonAccessGrant.objects.filter(
+        pk__in=case.service_referrals.exclude(grant=None).values("grant_id"), revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    _event(case, user, EventKind.EXIT, reason.strip())
+    _audit(user, "case.exit", case)
+    return case
+
+
+# Risk, flags and needs -----------------------------------------------------------------------------
+
+RISK_FIELDS = (
+    "risk_level",
+    "risk_review_date",
+    "domestic_abuse",
+    "safeguarding_children",
+    "safeguarding_adults",
+    "gang",
+    "weapons",
+    "mappa_level",
+)
+
+
+@transaction.atomic
+def case_risk_update(*, user: Any, case: Case, version: int, **values: Any) -> Case:
+    unknown = set(values) - set(RISK_FIELDS)
+    if unknown:
+        raise CaseError({name: _("Not a risk or flag field") for name in sorted(unknown)})
+    if values.get("risk_level") and values.get("risk_review_date") is None:
+        raise CaseError({"risk_review_date": _("Enter when the risk of serious harm is next reviewed")})
+    _bump_case(case, version, **values)
+    _event(case, user, EventKind.RISK, _("Risk of serious harm and flags updated"))
+    _audit(user, "case.risk", case, fields=sorted(values))
+    return case
+
+
+@transaction.atomic
+def need_save(
+    *,
+    user: Any,
+    case: Case,
+    version: int,
+    pathway: str,
+    level: str,
+    notes: str = "",
+    no_action_reason: str = "",
+) -> Need:
+    if pathway not in Pathway.values:
+        raise CaseError({"pathway": _("Choose a pathway")})
+    if level not in NeedLevel.values:
+        raise CaseError({"level": _("Choose the level of need")})
+    _bump_case(case, version)
+    need, _created = Need.objects.update_or_create(
+        case=case,
+        pathway=pathway,
+        defaults={"level": level, "notes": notes.strip(), "no_action_reason": no_action_reason.strip()},
+    )
+    restricted = pathway in RESTRICTED_PATHWAYS
+    _event(
+        case,
+        user,
+        EventKind.NEED,
+        f"{Pathway(pathway).label}: {NeedLevel(level).label}",
+        restricted=restricted,
+    )
+    audit_record(
+        user=user,
+        action="case.need",
+        object_type="case",
+        object_id=case.pk,
+        fields=["health"] if restricted else [],
+        detail={"person": case.person_id, "pathway": pathway},
+    )
+    return need
+
+
+# Plan ---------------------------------------------------------------------------------------------
+
+
+def _snapshot(plan: Plan, user: Any, change: str) -> PlanVersion:
+    plan.refresh_from_db()
+    snapshot = {
+        "status": plan.status,
+        "requirements": [
+            {"text": r.text, "due_date": r.due_date.isoformat()} for r in plan.requirements.order_by("id")
+        ],
+        "actions": [
+            {
+                "text": a.text,
+                "pathway": a.pathway,
+                "owner_agency": a.owner_agency.name,
+                "owner_worker": a.owner_worker.get_full_name() if a.owner_worker else "",
+                "due_date": a.due_date.isoformat(),
+                "status": a.status,
+                "victim_safety": a.victim_safety,
+            }
+            for a in plan.actions.select_related("owner_agency", "owner_worker").order_by("id")
+        ],
+    }
+    return PlanVersion.objects.create(
+        plan=plan, number=plan.version, status=plan.status, snapshot=snapshot, change=change, saved_by=user
+    )
+
+
+def _bump_plan(plan: Plan, version: int, **changes: Any) -> None:
+    if not Plan.objects.filter(pk=plan.pk, version=version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **changes
+    ):
+        raise Conflict(Plan.objects.get(pk=plan.pk))
+
+
+def _plan_changed(plan: Plan, user: Any, change: str) -> PlanVersion:
+    saved = _snapshot(plan, user, change)
+    _event(plan.case, user, EventKind.PLAN, change)
+    _audit(user, "case.plan", plan.case, version=saved.number)
+    return saved
+
+
+@transaction.atomic
+def plan_add_requirement(*, user: Any, plan: Plan, version: int, text: str, due_date: date) -> PlanVersion:
+    if not text.strip():
+        raise CaseError({"text": _("Say what the person must do")})
+    _bump_plan(plan, version)
+    Requirement.objects.create(plan=plan, text=text.strip(), due_date=due_date)
+    return _plan_changed(plan, user, _("Requirement added: %(text)s") % {"text": text.strip()})
+
+
+@transaction.atomic
+def plan_add_action(
+    *,
+    user: Any,
+    plan: Plan,
+    version: int,
+    text: str,
+    owner_agency: Agency,
+    due_date: date,
+    pathway: str = "",
+    owner_worker: Any = None,
+    victim_safety: bool = False,
+) -> PlanVersion:
+    if not text.strip():
+        raise CaseError({"text": _("Say what the agency will do")})
+    if pathway and pathway not in Pathway.values:
+        raise CaseError({"pathway": _("Choose a pathway")})
+    _bump_plan(plan, version)
+    PlanAction.objects.create(
+        plan=plan,
+        text=text.strip(),
+        pathway=pathway,
+        owner_agency=owner_agency,
+        owner_worker=owner_worker,
+        due_date=due_date,
+        victim_safety=victim_safety,
+    )
+    return _plan_changed(
+        plan,
+        user,
+        _("Action for %(agency)s added: %(text)s") % {"agency": owner_agency.name, "text": text.strip()},
+    )
+
+
+@transaction.atomic
+def plan_action_status(*, user: Any, plan: Plan, version: int, action_id: int, status: str) -> PlanVersion:
+    action = plan.actions.filter(pk=action_id).first()
+    if action is None:
+        raise CaseError({"status": _("That action is not in this plan")})
+    if status not in ActionStatus.values:
+        raise CaseError({"status": _("Choose a status")})
+    _bump_plan(plan, version)
+    action.status = status
+    action.save(update_fields=["status"])
+    return _plan_changed(
+        plan,
+        user,
+        _("Action “%(text)s” is now %(status)s")
+        % {"text": action.text, "status": ActionStatus(status).label.lower()},
+    )
+
+
+@transaction.atomic
+def plan_activate(*, user: Any, plan: Plan, version: int) -> PlanVersion:
+    """Make the plan active, only if it says what the person must do and covers every need."""
+    case = plan.case
+    problems = rules.plan_activation_problems(
+        requirements=plan.requirements.count(),
+        needs=[rules.NeedRow(n.pathway, n.level, n.no_action_reason) for n in case.needs.all()],
+        action_pathways=plan.actions.exclude(status=ActionStatus.CANCELLED).values_list("pathway", flat=True),
+        domestic_abuse=case.domestic_abuse,
+        victim_safety_actions=plan.actions.filter(victim_safety=True)
+        .exclude(status=ActionStatus.CANCELLED)
+        .count(),
+    )
+    if problems:
+        raise CaseError({f"activate-{i}": p for i, p in enumerate(problems)})
+    _bump_plan(plan, version, status=PlanStatus.ACTIVE)
+    return _plan_changed(plan, user, _("Plan made active"))
+
+
+# Referrals to services ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def referral_send(*, user: Any, case: Case, service: str, agency: Agency, reason: str) -> ServiceReferral:
+    """Refer to a partner service: the partner is granted only the field groups the service needs."""
+    spec = lists().service(service)
+    errors: dict[str, str] = {}
+    if spec is None:
+        errors["service"] = _("Choose a service")
+    if not reason.strip():
+        errors["reason"] = _("Give the reason for the referral")
+    if case.status != CaseStatus.ACTIVE:
+        errors["service"] = _("Only a managed case can be referred to a service")
+    if errors:
+        raise CaseError(errors)
+    assert spec is not None
+    today = timezone.localdate()
+    grant = PersonAccessGrant.objects.create(
+        person=case.person,
+        agency=agency,
+        field_groups=list(spec.field_groups),
+        purpose=f"Referral to {spec.label}",
+        granted_by=user,
+    )
+    referral = ServiceReferral.objects.create(
+        case=case,
+        service=service,
+        pathway=spec.pathway,
+        agency=agency,
+        reason=reason.strip(),
+        sent_on=today,
+        grant=grant,
+        sent_by=user,
+    )
+    plan = Plan.objects.filter(case=case).first()
+    if plan is not None:
+        # The referral is itself an agency action on the plan; a stale plan form then sees a conflict.
+        Plan.objects.filter(pk=plan.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        PlanAction.objects.create(
+            plan=plan,
+            pathway=spec.pathway,
+            text=_("Referral to %(service)s") % {"service": label(lists().services, service)},
+            owner_agency=agency,
+            due_date=today + REFERRAL_ACTION_DUE,
+        )
+        _snapshot(
+            plan, user, _("Referral to %(service)s added") % {"service": label(lists().services, service)}
+        )
+    restricted = spec.pathway in RESTRICTED_PATHWAYS
+    _event(
+        case,
+        user,
+        EventKind.REFERRAL,
+        _("Referred to %(service)s (%(agency)s)")
+        % {"service": label(lists().services, service), "agency": agency.name},
+        restricted=restricted,
+    )
+    _audit(
+        user,
+        "referral.send",
+        case,
+        referral=referral.pk,
+        agency=agency.code,
+        field_groups=list(spec.field_groups),
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_update(
+    *, user: Any, referral: ServiceReferral, version: int, status: str, on: date, reason: str = ""
+) -> ServiceReferral:
+    problem = rules.referral_transition_problem(referral.status, status, reason)
+    if problem:
+        raise CaseError(
+            {"status" if status not in rules.NEEDS_REASON or reason.strip() else "reason": problem}
+        )
+    dates: dict[str, Any] = {}
+    if status == ReferralStatus.ACCEPTED:
+        dates["accepted_on"] = on
+    elif status == ReferralStatus.STARTED:
+        dates["started_on"] = on
+    if status in rules.CLOSED:
+        dates["closed_on"] = on
+    if not ServiceReferral.objects.filter(pk=referral.pk, version=version).update(
+        version=F("version") + 1, status=status, outcome_reason=reason.strip(), **dates
+    ):
+        raise Conflict(ServiceReferral.objects.get(pk=referral.pk))
+    referral.refresh_from_db()
+    if status in rules.CLOSED and referral.grant_id:
+        PersonAccessGrant.objects.filter(pk=referral.grant_id, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    _event(
+        referral.case,
+        user,
+        EventKind.REFERRAL,
+        _("%(service)s referral %(status)s")
+        % {
+            "service": label(lists().services, referral.service),
+            "status": ReferralStatus(status).label.lower(),
+        }
+        + (f": {reason.strip()}" if reason.strip() else ""),
+        restricted=referral.pathway in RESTRICTED_PATHWAYS,
+    )
+    _audit(user, "referral.update", referral.case, referral=referral.pk, status=status)
+    return referral
+
+
+# Contacts, reviews, transfers ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_record(
+    *, user: Any, case: Case, contact_type: str, agency: Agency, on: date, outcome: str, notes: str = ""
+) -> Contact:
+    if contact_type not in {c.code for c in lists().contact_types}:
+        raise CaseError({"contact_type": _("Choose a contact type")})
+    contact = Contact.objects.create(
+        case=case,
+        contact_type=contact_type,
+        agency=agency,
+        worker=user,
+        on=on,
+        outcome=outcome,
+        notes=notes.strip(),
+    )
+    _event(
+        case,
+        user,
+        EventKind.CONTACT,
+        f"{label(lists().contact_types, contact_type)} ({agency.name}), {on:%d %b %Y}: {contact.get_outcome_display()}",
+    )
+    _audit(user, "case.contact", case, contact=contact.pk)
+    return contact
+
+
+@transaction.atomic
+def review_complete(*, user: Any, case: Case, notes: str, next_due: date) -> Review:
+    """Record the review that is due and set when the next one is due."""
+    if not notes.strip():
+        raise CaseError({"notes": _("Write what the review found")})
+    today = timezone.localdate()
+    if next_due <= today:
+        raise CaseError({"next_due": _("The next review must be after today")})
+    review = case.reviews.filter(completed_on__isnull=True).order_by("due_date").first()
+    if review is None:
+        review = Review(case=case, due_date=today)
+    review.completed_on, review.notes, review.completed_by = today, notes.strip(), user
+    review.save()
+    Review.objects.create(case=case, due_date=next_due)
+    _event(case, user, EventKind.REVIEW, notes.strip())
+    _audit(user, "case.review", case, review=review.pk)
+    return review
+
+
+@transaction.atomic
+def case_transfer(
+    *,
+    user: Any,
+    case: Case,
+    version: int,
+    scheme: Scheme,
+    police_worker: Any,
+    probation_worker: Any,
+    reason: str,
+) -> Case:
+    if not reason.strip():
+        raise CaseError({"reason": _("Give the reason for the transfer")})
+    if scheme.pk != case.scheme_id and Case.objects.filter(scheme=scheme, person=case.person_id).exists():
+        raise CaseError({"scheme": _("The person already has a case in that scheme")})
+    _bump_case(case, version, scheme=scheme, police_worker=police_worker, probation_worker=probation_worker)
+    SchemePerson.objects.get_or_create(
+        scheme=scheme, person=case.person, defaults={"reason": "Case transferred"}
+    )
+    _event(case, user, EventKind.TRANSFER, reason.strip())
+    _audit(user, "case.transfer", case, scheme=scheme.code)
+    return case

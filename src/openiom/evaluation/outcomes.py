@@ -1,0 +1,111 @@
+"""Reoffending outcomes from offending histories (MoJ proven reoffending and related measures).
+
+A **proven reoffence** is a conviction or caution (docs/data-formats.md) for an offence
+
+- committed on or after the index date and before the first anniversary of it (12-month follow-up), and
+- proven (conviction or caution dated) after the index date and before 18 months from it, i.e. within
+  the follow-up year or the further 6-month waiting period.
+
+An offence committed before the index date never counts, even if it is proven during the follow-up; and
+an offence proven at the index event itself (outcome on the index date) is part of the index episode.
+
+Outcomes are computed only for the matched sample, after matching, so the comparison group is built
+without looking at anyone's outcome.
+
+SQL text is assembled only from table and column names chosen in this code (hence the S608
+suppressions); file paths and dates are always bound as parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+FOLLOW_UP_MONTHS = 12
+WAITING_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    key: str
+    label: str
+    kind: str  # rate | count | days | score | gbp
+    unit: str
+
+
+OUTCOME_SPECS: dict[str, OutcomeSpec] = {
+    s.key: s
+    for s in (
+        OutcomeSpec(
+            "proven_reoffending", "Proven reoffending rate (one year)", "rate", "people who reoffended"
+        ),
+        OutcomeSpec("reoffending_frequency", "Proven reoffences per person", "count", "proven reoffences"),
+        OutcomeSpec(
+            "days_to_first_reoffence", "Days to first proven reoffence (reoffenders only)", "days", "days"
+        ),
+        OutcomeSpec(
+            "custodial_reoffending", "Reoffending leading to custody", "rate", "people given custody"
+        ),
+        OutcomeSpec(
+            "custodial_frequency", "Reoffences leading to custody per person", "count", "custodial reoffences"
+        ),
+        OutcomeSpec("severity", "Crime Severity Score of reoffences per person", "score", "severity points"),
+        OutcomeSpec("cost_of_crime", "Cost of crime of reoffences per person (£)", "gbp", "pounds"),
+    )
+}
+
+_REOFFENCE_JOIN = f"""
+    left join events e
+      on e.person_key = c.person_key and e.proven
+     and e.offence_date >= c.index_date
+     and e.offence_date < cast(c.index_date + interval {FOLLOW_UP_MONTHS} month as date)
+     and e.outcome_date > c.index_date
+     and e.outcome_date < cast(c.index_date + interval {FOLLOW_UP_MONTHS + WAITING_MONTHS} month as date)
+"""
+
+
+def person_outcomes(con: duckdb.DuckDBPyConnection, cohort_table: str, uplift: float = 1.0) -> pd.DataFrame:
+    """One row per person in `cohort_table(person_key, index_date)` with every outcome.
+
+    `cost_of_crime` counts only reoffences whose offence has a unit cost; `uncosted_reoffences` and
+    `unscored_reoffences` count those without a unit cost or a severity weight, so a report can say how
+    much is not covered instead of treating it as zero.
+    """
+    frame = con.execute(
+        f"""select c.person_key,
+            count(e.person_key) as reoffending_frequency,
+            cast(count(e.person_key) > 0 as integer) as proven_reoffending,
+            datediff('day', c.index_date, min(e.offence_date)) as days_to_first_reoffence,
+            count(e.person_key) filter (where e.disposal = 'custody') as custodial_frequency,
+            cast(count(e.person_key) filter (where e.disposal = 'custody') > 0 as integer) as custodial_reoffending,
+            coalesce(sum(e.css_weight), 0) as severity,
+            coalesce(sum(e.unit_cost), 0) * {float(uplift)!r} as cost_of_crime,
+            count(e.person_key) filter (where e.unit_cost is null) as uncosted_reoffences,
+            count(e.person_key) filter (where e.css_weight is null) as unscored_reoffences
+        from {cohort_table} c {_REOFFENCE_JOIN}
+        group by c.person_key, c.index_date
+        order by c.person_key"""  # noqa: S608
+    ).df()
+    frame["days_to_first_reoffence"] = frame["days_to_first_reoffence"].astype(float)
+    for column in ("severity", "cost_of_crime"):
+        frame[column] = frame[column].astype(float)
+    return frame
+
+
+def reoffences_by_cost_category(
+    con: duckdb.DuckDBPyConnection, cohort_table: str, uplift: float = 1.0
+) -> pd.DataFrame:
+    """Per person and cost category: number of proven reoffences and their cost (long format).
+
+    Reoffences without a cost category are reported under `(no cost category)`; those in a category whose
+    unit cost has no value keep their category with a null unit cost.
+    """
+    return con.execute(
+        f"""select c.person_key, coalesce(e.cost_category, '(no cost category)') as cost_category,
+            count(*) as reoffences, any_value(e.unit_cost) * {float(uplift)!r} as unit_cost
+        from {cohort_table} c {_REOFFENCE_JOIN.replace("left join", "join")}
+        group by all
+        order by c.person_key, cost_category"""  # noqa: S608
+    ).df()

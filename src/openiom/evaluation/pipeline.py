@@ -1,0 +1,375 @@
+"""Run a whole evaluation from a validated configuration and return every number with its reasons.
+
+Order matters for honesty: the comparison group is built (propensity model, matching, balance) before
+any outcome is read, so the design cannot be tuned to the answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import math
+import platform
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from openiom.evaluation import histories
+from openiom.evaluation.balance import SMD_WARNING, BalanceRow, balance_table, balance_warnings
+from openiom.evaluation.config import EvaluationConfig
+from openiom.evaluation.costs import cost_benefit
+from openiom.evaluation.effects import Estimate, estimate, plain_language, require_cohort
+from openiom.evaluation.matching import fit_propensity, nearest_neighbour
+from openiom.evaluation.outcomes import OUTCOME_SPECS, person_outcomes, reoffences_by_cost_category
+from openiom.evaluation.subgroups import age_band, subgroup_effects, t_learner
+from openiom.reference.datafiles import ReferenceData, builtin_reference, read_reference_directory
+
+CATEGORICAL_HISTORY = ("sex", "index_offence_group")
+VERSIONED_PACKAGES = (
+    "openiom",
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "scikit-learn",
+    "duckdb",
+    "matplotlib",
+    "pydantic",
+)
+STAGES = (
+    "reading histories",
+    "choosing the comparison pool",
+    "computing covariates",
+    "fitting the propensity model",
+    "matching",
+    "checking balance",
+    "computing outcomes",
+    "estimating effects",
+    "cost-benefit",
+    "subgroups",
+)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Evaluation:
+    """Everything a report needs. `results` is JSON-ready; the balance rows feed the love plot."""
+
+    results: dict[str, Any]
+    balance_before: list[BalanceRow]
+    balance_after: list[BalanceRow]
+    treat: np.ndarray
+    distance: np.ndarray  # logit propensity score per unit, aligned with treat
+    warnings: list[str] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN and infinity become null, numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def _design(
+    frame: pd.DataFrame, numeric: list[str], categorical: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(balance columns with every category level, propensity design without each first level)."""
+    columns: dict[str, np.ndarray] = {c: frame[c].to_numpy(dtype=float) for c in numeric}
+    first_levels = []
+    for column in categorical:
+        # Factorising once (a hash pass) instead of comparing a million strings per level.
+        codes, uniques = pd.factorize(frame[column].astype(str), sort=True)
+        for i, level in enumerate(uniques):
+            columns[f"{column}={level}"] = (codes == i).astype(float)
+            if i == 0:
+                first_levels.append(f"{column}={level}")
+    balance = pd.DataFrame(columns, index=frame.index)
+    design = balance.drop(columns=first_levels)
+    return balance, design
+
+
+def _exact_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray | None:
+    if not columns:
+        return None
+    return frame.groupby([frame[c].astype(str) for c in columns], sort=True).ngroup().to_numpy()
+
+
+def run_evaluation(config: EvaluationConfig, progress: Progress | None = None) -> Evaluation:
+    step = progress or (lambda _stage: None)
+    reference: ReferenceData = (
+        read_reference_directory(config.data.reference) if config.data.reference else builtin_reference()
+    )
+    warnings: list[str] = []
+    con = duckdb.connect()
+    try:
+        step(STAGES[0])
+        loaded = histories.load_histories(
+            con, config.data.people, config.data.events, reference, config.data_end
+        )
+        if loaded.events_unknown_offence:
+            warnings.append(
+                f"{loaded.events_unknown_offence} events have offence codes not in reference data "
+                f"{reference.version}: their offences have no group, severity or cost"
+            )
+        n_treated_listed = histories.read_people_list(con, config.data.treated, "treated_listed")
+
+        step(STAGES[1])
+        con.execute(
+            "create temp table treated as select * from treated_listed "
+            "where cast(index_date + interval 18 month as date) <= ?",
+            [loaded.data_end],
+        )
+        row = con.execute("select count(*), min(index_date), max(index_date) from treated").fetchone()
+        assert row is not None
+        n_treated_complete, first_index, last_index = int(row[0]), row[1], row[2]
+        if n_treated_complete < n_treated_listed:
+            warnings.append(
+                f"{n_treated_listed - n_treated_complete} treated people left out: their 12-month follow-up and "
+                f"6-month waiting period end after the data end date {loaded.data_end.isoformat()}"
+            )
+        require_cohort(n_treated_complete, config.min_cohort, "the treatment group (with complete follow-up)")
+        histories.create_index_events(con)
+        if config.data.pool:
+            histories.read_people_list(con, config.data.pool, "pool_listed")
+            con.execute(
+                "create temp table pool as select * from pool_listed where person_key not in "
+                "(select person_key from treated) and cast(index_date + interval 18 month as date) <= ?",
+                [loaded.data_end],
+            )
+            pool_counts = {"supplied": int(con.execute("select count(*) from pool").fetchone()[0])}  # type: ignore[index]
+            window = None
+        else:
+            window = (
+                config.comparison.window_start or first_index,
+                config.comparison.window_end or last_index,
+            )
+            pool_counts = histories.create_pool(con, window[0], window[1], loaded.data_end)
+        con.execute(
+            "create temp table cohort as select person_key, index_date, 1 as treated from treated "
+            "union all select person_key, index_date, 0 from pool"
+        )
+
+        step(STAGES[2])
+        frame = histories.history_covariates(con, "cohort")
+        supplied = list(config.covariates.supplied)
+        extra = [c for c in [config.subgroups.need] if c and c not in supplied]
+        if config.data.covariates and (supplied or extra):
+            histories.read_supplied_covariates(con, config.data.covariates, supplied + extra)
+            frame, dropped_t, dropped_p = histories.attach_supplied(con, frame, "cohort", supplied + extra)
+            if dropped_t or dropped_p:
+                warnings.append(
+                    f"{dropped_t} treated and {dropped_p} comparison people have no row in "
+                    f"{config.data.covariates.name} and were left out"
+                )
+        treat = frame["treated"].to_numpy(dtype=int)
+        require_cohort(int(treat.sum()), config.min_cohort, "the treatment group")
+        chosen = list(config.covariates.history) + supplied
+        categorical = [
+            c for c in chosen if c in CATEGORICAL_HISTORY or not pd.api.types.is_numeric_dtype(frame[c])
+        ]
+        numeric = [c for c in chosen if c not in categorical]
+        balance_frame, design = _design(frame, numeric, categorical)
+
+        step(STAGES[3])
+        ps = fit_propensity(design, treat)
+        if ps.aliased:
+            warnings.append(
+                f"propensity model: {', '.join(ps.aliased)} dropped (a combination of other columns)"
+            )
+        if ps.extreme_scores:
+            warnings.append(
+                f"propensity model: {ps.extreme_scores} people have fitted probabilities of 0 or 1"
+            )
+
+        step(STAGES[4])
+        match = nearest_neighbour(
+            ps.distance,
+            treat,
+            ratio=config.matching.ratio,
+            replace=config.matching.replace,
+            caliper=config.matching.caliper,
+            exact=_exact_codes(frame, config.matching.exact),
+            order=config.matching.order,
+            seed=config.seed,
+        )
+        sizes = match.summary(treat)
+        require_cohort(int(sizes["treated_matched"]), config.min_cohort, "the matched treatment group")
+        if sizes["treated_unmatched"]:
+            warnings.append(
+                f"{sizes['treated_unmatched']} treated people had no comparison person within the caliper and are "
+                f"not in the analysis: the estimate is for the {sizes['treated_matched']} matched"
+            )
+
+        step(STAGES[5])
+        with_distance = balance_frame.copy()
+        with_distance.insert(0, "distance (logit PS)", ps.distance)
+        before = balance_table(with_distance, treat)
+        after = balance_table(with_distance, treat, match.weights)
+        warnings.extend(balance_warnings(after))
+
+        step(STAGES[6])
+        in_sample = match.weights > 0
+        matched = frame.loc[in_sample, ["person_key", "index_date", "treated"]].reset_index(drop=True)
+        con.register("matched_view", matched)
+        con.execute("create temp table matched as select * from matched_view")
+        outcome_frame = person_outcomes(con, "matched", config.costs.unit_cost_uplift)
+        outcomes_all = frame[["person_key"]].merge(outcome_frame, on="person_key", how="left")
+        w = match.weights
+        clusters = match.subclass
+
+        step(STAGES[7])
+        effect_results: dict[str, Any] = {}
+        for key in config.outcomes:
+            y = outcomes_all[key].to_numpy(dtype=float)
+            est: Estimate | None = estimate(key, y, treat, w, clusters)
+            if est is None:
+                effect_results[key] = {
+                    "label": OUTCOME_SPECS[key].label,
+                    "estimate": None,
+                    "plain_language": "Too few people for an estimate.",
+                }
+                continue
+            effect_results[key] = {
+                "label": OUTCOME_SPECS[key].label,
+                "kind": OUTCOME_SPECS[key].kind,
+                "estimate": est.as_dict(),
+                "plain_language": plain_language(est),
+            }
+
+        step(STAGES[8])
+        cba = None
+        if "cost_of_crime" in config.outcomes:
+            by_cat = reoffences_by_cost_category(con, "matched", config.costs.unit_cost_uplift)
+            prices = {r["price_base"] for r in reference.unit_costs if r["price_base"]}
+            sample = outcomes_all[in_sample].assign(treated=treat[in_sample])
+            result = cost_benefit(
+                sample,
+                by_cat,
+                w[in_sample],
+                clusters[in_sample] if clusters is not None else None,
+                programme_cost=config.costs.programme_cost_per_person,
+                price_base=", ".join(sorted(prices)),
+                uplift=config.costs.unit_cost_uplift,
+                programme_price_base=config.costs.programme_price_base,
+            )
+            if result is not None:
+                cba = {**result.as_dict(), "plain_language": result.plain_language()}
+                warnings.extend(result.notes)
+
+        step(STAGES[9])
+        families: dict[str, pd.Series] = {}
+        if config.subgroups.age_band:
+            families["age band"] = age_band(frame["age"])
+        if config.subgroups.offence_type:
+            families["index offence group"] = frame["index_offence_group"].astype(str)
+        if config.subgroups.need:
+            families[f"need: {config.subgroups.need}"] = frame[config.subgroups.need].astype(str)
+        subgroup_results = subgroup_effects(
+            families, match, outcomes_all, balance_frame, treat, config.subgroup_min_size
+        )
+        heterogeneity = None
+        if config.heterogeneity:
+            heterogeneity = t_learner(
+                balance_frame,
+                outcomes_all["proven_reoffending"].to_numpy(dtype=float),
+                treat,
+                w,
+                config.seed,
+                config.subgroup_min_size,
+            )
+    finally:
+        con.close()
+
+    files = {
+        name: {"file": path.name, "sha256": file_sha256(path), "bytes": path.stat().st_size}
+        for name, path in config.data.model_dump().items()
+        if path is not None and Path(path).is_file()
+    }
+    results = {
+        "title": config.title,
+        "inputs": {
+            "files": files,
+            "config": config.model_dump(mode="json", exclude={"data"}),
+            "reference_data": {"version": reference.version, "sha256": reference.sha256},
+        },
+        "versions": package_versions(),
+        "seed": config.seed,
+        "data": {
+            "people": loaded.people,
+            "events": loaded.events,
+            "data_end": loaded.data_end,
+            "treated_listed": n_treated_listed,
+            "treated_follow_up_complete": n_treated_complete,
+            "comparison_window": list(window) if window else None,
+            "pool": pool_counts,
+        },
+        "propensity": {
+            "coefficients": ps.coefficients,
+            "aliased": ps.aliased,
+            "iterations": ps.iterations,
+        },
+        "matching": {
+            **config.matching.model_dump(),
+            "caliper_width_logit": match.caliper_width,
+            "sample_sizes": sizes,
+            "notes": match.notes,
+            "se_method": "cluster-robust by matched set" if clusters is not None else "HC3 robust",
+        },
+        "balance": {
+            "threshold": SMD_WARNING,
+            "before": [r.as_dict() for r in before],
+            "after": [r.as_dict() for r in after],
+        },
+        "outcomes": effect_results,
+        "multiple_comparisons_note": (
+            f"{len(config.outcomes)} outcomes were tested; with many measures some can look significant by "
+            f"chance, so read them together rather than picking one."
+        ),
+        "cost_benefit": cba,
+        "subgroups": subgroup_results,
+        "heterogeneity": heterogeneity,
+        "warnings": warnings,
+    }
+    return Evaluation(
+        results=_clean(results),
+        balance_before=before,
+        balance_after=after,
+        treat=treat,
+        distance=ps.distance,
+        warnings=warnings,
+    )

@@ -1,0 +1,75 @@
+"""Reads for the evaluation pages: which runs a user may see, where data and reports live."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from openiom.access.policy import Scope, scope_for
+from openiom.access.selectors import user_schemes
+from openiom.evaluation.models import EvaluationRun
+
+ACTION = "evaluation.run"
+REPORT_FILES = {"html": "report.html", "pdf": "report.pdf", "json": "results.json"}
+DATA_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+EXAMPLE_CONFIG = Path(settings.PROJECT_DIR) / "docs" / "examples" / "evaluation.yaml"
+
+
+def data_dir() -> Path:
+    """The server folder an analyst's configuration may read from; relative paths are resolved in it."""
+    configured = getattr(settings, "EVALUATION_DATA_DIR", None) or os.environ.get(
+        "OPENIOM_EVALUATION_DATA_DIR"
+    )
+    return Path(configured or Path(settings.DATA_DIR) / "evaluation-data").resolve()
+
+
+def output_root() -> Path:
+    configured = getattr(settings, "EVALUATION_OUTPUT_DIR", None) or os.environ.get(
+        "OPENIOM_EVALUATION_OUTPUT_DIR"
+    )
+    return Path(configured or Path(settings.DATA_DIR) / "evaluations").resolve()
+
+
+def data_files(limit: int = 50) -> list[dict[str, Any]]:
+    """The data files an analyst can name in a configuration (name relative to the data folder, size)."""
+    root = data_dir()
+    if not root.is_dir():
+        return []
+    found = sorted(p for p in root.rglob("*") if p.is_file() and p.name.lower().endswith(DATA_SUFFIXES))
+    return [{"name": p.relative_to(root).as_posix(), "bytes": p.stat().st_size} for p in found[:limit]]
+
+
+def example_config_text() -> str:
+    try:
+        return EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def runs_visible_to(user: Any) -> QuerySet[EvaluationRun]:
+    """Runs the user started, plus runs of the schemes they belong to (all runs for scope "all")."""
+    scope = scope_for(user, ACTION)
+    runs = EvaluationRun.objects.select_related("created_by", "scheme")
+    if scope is None:
+        return runs.none()
+    if scope == Scope.ALL:
+        return runs.all()
+    return runs.filter(Q(created_by=user) | Q(scheme__in=user_schemes(user)))
+
+
+def run_visible(user: Any, run_id: int) -> EvaluationRun | None:
+    """The run if it exists and the user may see it; None either way otherwise (both answer 404)."""
+    return runs_visible_to(user).filter(pk=run_id).first()
+
+
+def report_file(run: EvaluationRun, kind: str) -> Path | None:
+    """The finished report file of that kind, or None while it does not exist."""
+    name = REPORT_FILES.get(kind)
+    if name is None or not run.output_dir:
+        return None
+    path = Path(run.output_dir) / name
+    return path if path.is_file() else None

@@ -1,0 +1,289 @@
+"""Writes for evaluation runs: create a run from a submitted configuration, start its background job,
+and carry the job out while recording its progress, result or the reason it stopped.
+
+The job runs in a separate process (`python -m django evaluation_run ID`) so a web request never waits
+for an evaluation; the process reports each pipeline stage to the run's row, which the status page
+reads. The same `evaluation_run_execute` is what the process calls, so tests can run it directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import yaml
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from pydantic import ValidationError
+
+import openiom
+from openiom.access.models import Scheme
+from openiom.audit.services import audit_record
+from openiom.evaluation import selectors
+from openiom.evaluation.config import ConfigError, EvaluationConfig, parse_config
+from openiom.evaluation.effects import CohortTooSmall
+from openiom.evaluation.histories import InputError
+from openiom.evaluation.matching import MatchingError
+from openiom.evaluation.models import EvaluationRun, RunStatus
+from openiom.evaluation.pipeline import STAGES, run_evaluation
+from openiom.evaluation.summary import summarise
+from openiom.reference.datafiles import ReferenceDataError
+
+logger = logging.getLogger(__name__)
+
+REPORT_STAGE = "writing the report"
+STEPS = (*STAGES, REPORT_STAGE)
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class UploadError(ValueError):
+    """The uploaded treated-people file cannot be used; the message says why."""
+
+
+def _save_upload(name: str, chunks: Iterable[bytes], folder: Path) -> Path:
+    lowered = name.lower()
+    suffix = next((s for s in (".csv.gz", ".csv", ".parquet") if lowered.endswith(s)), None)
+    if suffix is None:
+        raise UploadError("The treated people file must be a .csv, .csv.gz or .parquet file")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"treated{suffix}"
+    size = 0
+    with path.open("wb") as handle:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                raise UploadError("The treated people file must be smaller than 50 MB")
+            handle.write(chunk)
+    if size == 0:
+        raise UploadError("The treated people file is empty")
+    return path
+
+
+def _check_inside(config: EvaluationConfig, root: Path, uploaded: Path | None) -> None:
+    """Data paths must stay in the evaluation data folder: a configuration must not read arbitrary
+    files on the server."""
+    for name, value in config.data.model_dump().items():
+        if value is None:
+            continue
+        path = Path(value).resolve()
+        if uploaded is not None and name == "treated" and path == uploaded.resolve():
+            continue
+        if not path.is_relative_to(root):
+            raise ConfigError(f"data.{name}: must be a file in the evaluation data folder")
+
+
+def evaluation_run_create(
+    *,
+    user: Any,
+    config_text: str,
+    treated_name: str | None = None,
+    treated_chunks: Iterable[bytes] = (),
+    scheme: Scheme | None = None,
+) -> EvaluationRun:
+    """Validate the configuration (and the uploaded treated file, if any) and record a queued run.
+
+    Raises ConfigError naming each bad key, or UploadError; nothing is kept on disk or in the database
+    when either is raised.
+    """
+    try:
+        raw = yaml.safe_load(config_text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"The configuration is not valid YAML ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError("The configuration must be a mapping of keys to values (for example title: ...)")
+    key = uuid.uuid4().hex
+    out_dir = selectors.output_root() / key
+    uploaded = None
+    try:
+        if treated_name:
+            uploaded = _save_upload(treated_name, treated_chunks, out_dir / "inputs")
+            data = raw.setdefault("data", {})
+            if not isinstance(data, dict):
+                raise ConfigError("data: must be a mapping of file names (people, events, treated, ...)")
+            data["treated"] = str(uploaded)
+        root = selectors.data_dir()
+        config = parse_config(raw, root)
+        _check_inside(config, root, uploaded)
+    except (ConfigError, UploadError):
+        shutil.rmtree(out_dir, ignore_errors=True)
+        raise
+    run = EvaluationRun.objects.create(
+        created_by=user,
+        scheme=scheme,
+        title=config.title[:200],
+        config_text=config_text,
+        config=config.model_dump(mode="json"),
+        output_dir=str(out_dir),
+        step_count=len(STEPS),
+    )
+    audit_record(
+        user=user,
+        action="evaluation.run",
+        object_type="evaluation_run",
+        object_id=run.pk,
+        detail={"title": run.title, "treated_uploaded": uploaded is not None},
+    )
+    return run
+
+
+def _update(run_id: int, **fields: Any) -> None:
+    EvaluationRun.objects.filter(pk=run_id).update(**fields)
+
+
+def evaluation_run_execute(run_id: int) -> EvaluationRun:
+    """Carry out a queued run: the pipeline, then the report files, recording each step on the row.
+
+    A refusal (too few people) or bad input ends the run with the message naming the problem; an
+    unexpected error ends it as failed and is logged with its traceback.
+    """
+    run = EvaluationRun.objects.get(pk=run_id)
+    if run.status != RunStatus.QUEUED:
+        return run
+    total = len(STEPS)
+    _update(
+        run_id,
+        status=RunStatus.RUNNING,
+        started_at=timezone.now(),
+        step=0,
+        step_count=total,
+        step_text="",
+        progress=0,
+    )
+
+    def progress(stage: str) -> None:
+        number = STEPS.index(stage) + 1
+        _update(run_id, step=number, step_text=stage, progress=round(100 * (number - 1) / total))
+
+    try:
+        config = EvaluationConfig.model_validate(run.config)
+        evaluation = run_evaluation(config, progress)
+        progress(REPORT_STAGE)
+        from openiom.evaluation.report import write_report
+
+        write_report(
+            Path(run.output_dir), evaluation.results, evaluation.balance_before, evaluation.balance_after
+        )
+    except CohortTooSmall as exc:
+        _update(
+            run_id, status=RunStatus.REFUSED, message=f"Evaluation refused: {exc}", finished_at=timezone.now()
+        )
+    except (ConfigError, InputError, MatchingError, ReferenceDataError, ValidationError, OSError) as exc:
+        _update(run_id, status=RunStatus.FAILED, message=str(exc), finished_at=timezone.now())
+    except Exception as exc:
+        logger.exception("evaluation run %s failed", run_id)
+        _update(
+            run_id,
+            status=RunStatus.FAILED,
+            message=f"The evaluation stopped with an unexpected error ({type(exc).__name__}: {exc}).",
+            finished_at=timezone.now(),
+        )
+    else:
+        _update(
+            run_id,
+            status=RunStatus.SUCCEEDED,
+            progress=100,
+            step=total,
+            summary=summarise(evaluation.results),
+            finished_at=timezone.now(),
+        )
+    run.refresh_from_db()
+    return run
+
+
+def _worker_environment() -> dict[str, str]:
+    """The environment of the job process: this one's, pointed at the database this process uses
+    (under tests that is the test database, not the one DATABASE_URL names)."""
+    env = dict(os.environ)
+    env["DJANGO_SETTINGS_MODULE"] = os.environ.get("DJANGO_SETTINGS_MODULE", "openiom.config.settings")
+    source = str(Path(openiom.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (source, env.get("PYTHONPATH", "")) if p)
+    db = connection.settings_dict
+    name = str(db["NAME"])
+    if connection.vendor == "sqlite":
+        if name == ":memory:" or "mode=memory" in name:
+            raise RuntimeError("an in-memory SQLite database cannot be shared with a background process")
+        env["DATABASE_URL"] = f"sqlite:///{name}"
+    elif "DATABASE_URL" in env:
+        parts = urlsplit(env["DATABASE_URL"])
+        env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    return env
+
+
+def evaluation_run_launch(run: EvaluationRun) -> None:
+    """Start the run's job without waiting for it.
+
+    `EVALUATION_RUNNER = "inline"` carries it out in this request instead: only for tests on an
+    in-memory SQLite database, which another process cannot open.
+    """
+    if getattr(settings, "EVALUATION_RUNNER", "process") == "inline":
+        evaluation_run_execute(run.pk)
+        return
+    out_dir = Path(run.output_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / "job.log").open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "django", "evaluation_run", str(run.pk)],
+            env=_worker_environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    _LAUNCHED.append(process)
+    _update(run.pk, worker_pid=process.pid)
+    run.worker_pid = process.pid
+    _reap()
+
+
+_LAUNCHED: list[subprocess.Popen[bytes]] = []
+
+
+def _reap() -> None:
+    """Collect jobs of this process that have ended, so they do not linger as zombies."""
+    for process in list(_LAUNCHED):
+        if process.poll() is not None:
+            _LAUNCHED.remove(process)
+
+
+def _process_alive(pid: int) -> bool:
+    _reap()
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        return True
+    # The state follows the parenthesised command name; Z is a zombie (ended, not yet collected).
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def evaluation_run_check_worker(run: EvaluationRun) -> EvaluationRun:
+    """Mark a run failed if its job process has ended without finishing it (killed, out of memory)."""
+    if run.finished or run.worker_pid is None or _process_alive(run.worker_pid):
+        return run
+    run.refresh_from_db()
+    if not run.finished:
+        _update(
+            run.pk,
+            status=RunStatus.FAILED,
+            message=(
+                "The background job stopped before the evaluation finished (for example it ran out of "
+                "memory or the server restarted). Start the evaluation again."
+            ),
+            finished_at=timezone.now(),
+        )
+        run.refresh_from_db()
+    return run

@@ -1,0 +1,75 @@
+"""The headline of an evaluation's results.json for the web page: plain-language sentences, the effects
+table, a balance summary with the love plot's numbers, and cost-benefit. Pure: no database, no Django."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openiom.evaluation.balance import SMD_AMBER, SMD_WARNING
+
+
+def _scaled(value: float | None, scale: float) -> float | None:
+    return None if value is None else value * scale
+
+
+def summarise(results: dict[str, Any]) -> dict[str, Any]:
+    """A JSON-ready summary. Rates and counts are per 100 people, as in the report."""
+    outcomes = []
+    for key, item in results["outcomes"].items():
+        est = item.get("estimate")
+        scale = 100.0 if item.get("kind") in ("rate", "count") else 1.0
+        row: dict[str, Any] = {
+            "key": key,
+            "label": item["label"],
+            "per_100": scale == 100.0,
+            "plain_language": item["plain_language"],
+            "estimated": est is not None,
+        }
+        if est is not None:
+            row.update(
+                treated=_scaled(est["treated_mean"], scale),
+                comparison=_scaled(est["control_mean"], scale),
+                difference=_scaled(est["difference"], scale),
+                ci_low=_scaled(est["ci_low"], scale),
+                ci_high=_scaled(est["ci_high"], scale),
+                n_treated=est["n_treated"],
+                n_comparison=est["n_control"],
+                conclusive=est["conclusive"],
+            )
+        outcomes.append(row)
+
+    before = {r["variable"]: r["smd"] for r in results["balance"]["before"]}
+    balance_rows = []
+    for row in results["balance"]["after"]:
+        after = row["smd"]
+        size = abs(after) if after is not None else None
+        balance_rows.append(
+            {
+                "variable": row["variable"],
+                "smd_before": before.get(row["variable"]),
+                "smd_after": after,
+                "level": "poor"
+                if size is not None and size > SMD_WARNING
+                else "fair"
+                if size is not None and size > SMD_AMBER
+                else "good",
+            }
+        )
+    after_sizes = [abs(r["smd_after"]) for r in balance_rows if r["smd_after"] is not None]
+    cba = results.get("cost_benefit")
+    return {
+        "title": results["title"],
+        "headline": results["outcomes"]["proven_reoffending"]["plain_language"],
+        "sample_sizes": results["matching"]["sample_sizes"],
+        "outcomes": outcomes,
+        "multiple_comparisons_note": results["multiple_comparisons_note"],
+        "balance": {
+            "threshold": SMD_WARNING,
+            "amber": SMD_AMBER,
+            "max_abs_smd_after": max(after_sizes) if after_sizes else None,
+            "above_threshold": [r["variable"] for r in balance_rows if r["level"] == "poor"],
+            "rows": balance_rows,
+        },
+        "cost_benefit": cba["plain_language"] if cba else [],
+        "warnings": results["warnings"],
+    }

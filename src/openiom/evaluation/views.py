@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from openiom.access.policy import requires
+from openiom.access.selectors import user_schemes
+from openiom.audit.services import audit_record
+from openiom.evaluation import selectors, services
+from openiom.evaluation.config import ConfigError
+from openiom.evaluation.forms import EvaluationForm
+from openiom.evaluation.models import EvaluationRun, RunStatus
+
+REFRESH_SECONDS = 3
+# The pipeline's stage names, for translation on the status page.
+STEP_LABELS = {
+    "reading histories": _("reading the offending histories"),
+    "choosing the comparison pool": _("choosing the comparison pool"),
+    "computing covariates": _("describing everyone's history"),
+    "fitting the propensity model": _("fitting the propensity model"),
+    "matching": _("matching"),
+    "checking balance": _("checking the groups are alike"),
+    "computing outcomes": _("computing reoffending outcomes"),
+    "estimating effects": _("estimating effects"),
+    "cost-benefit": _("cost-benefit"),
+    "subgroups": _("subgroups"),
+    services.REPORT_STAGE: _("writing the report"),
+}
+
+
+@requires("evaluation.run")
+def index(request: HttpRequest) -> HttpResponse:
+    schemes = list(user_schemes(request.user).order_by("name"))
+    if request.method == "POST":
+        form = EvaluationForm(request.POST, request.FILES, schemes=schemes)
+        if form.is_valid():
+            upload = form.cleaned_data["treated"]
+            scheme = form.cleaned_data.get("scheme") or (schemes[0] if len(schemes) == 1 else None)
+            try:
+                run = services.evaluation_run_create(
+                    user=request.user,
+                    config_text=form.cleaned_data["config"],
+                    treated_name=upload.name if upload else None,
+                    treated_chunks=upload.chunks() if upload else (),
+                    scheme=scheme,
+                )
+            except ConfigError as exc:
+                for line in str(exc).splitlines():
+                    form.add_error("config", line)
+            except services.UploadError as exc:
+                form.add_error("treated", str(exc))
+            else:
+                services.evaluation_run_launch(run)
+                return redirect("evaluation:status", run_id=run.pk)
+    else:
+        form = EvaluationForm(initial={"config": selectors.example_config_text()}, schemes=schemes)
+    return render(
+        request,
+        "evaluation/index.html",
+        {
+            "form": form,
+            "runs": selectors.runs_visible_to(request.user)[:50],
+            "data_files": selectors.data_files(),
+        },
+    )
+
+
+def _run_or_404(request: HttpRequest, run_id: int) -> EvaluationRun:
+    run = selectors.run_visible(request.user, run_id)
+    if run is None:
+        raise Http404
+    return run
+
+
+@requires("evaluation.run")
+def status(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = services.evaluation_run_check_worker(_run_or_404(request, run_id))
+    auto_refresh = not run.finished and request.GET.get("refresh") != "off"
+    if run.status == RunStatus.SUCCEEDED:
+        audit_record(
+            user=request.user, action="evaluation.view", object_type="evaluation_run", object_id=run.pk
+        )
+    steps = [
+        {
+            "number": number,
+            "label": STEP_LABELS.get(text, text),
+            "state": "done"
+            if run.status == RunStatus.SUCCEEDED or number < run.step
+            else "current"
+            if number == run.step
+            else "waiting",
+        }
+        for number, text in enumerate(services.STEPS, start=1)
+    ]
+    response = render(
+        request,
+        "evaluation/status.html",
+        {
+            "run": run,
+            "steps": steps,
+            "current_step": STEP_LABELS.get(run.step_text, run.step_text),
+            "auto_refresh": auto_refresh,
+            "refresh_seconds": REFRESH_SECONDS,
+            "summary": run.summary if run.status == RunStatus.SUCCEEDED else None,
+            "downloads": {
+                kind: selectors.report_file(run, kind) is not None for kind in selectors.REPORT_FILES
+            },
+        },
+    )
+    if auto_refresh:
+        # A Refresh header rather than a meta element: the same behaviour, nothing in the markup, and the
+        # page offers a link that stops it (WCAG 2.2.1 and 2.2.2).
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response
+
+
+CONTENT_TYPES = {"html": "text/html", "pdf": "application/pdf", "json": "application/json"}
+
+
+def _download(request: HttpRequest, run_id: int, kind: str) -> HttpResponseBase:
+    run = _run_or_404(request, run_id)
+    path = selectors.report_file(run, kind)
+    if path is None:
+        # Not ready yet (or the run did not succeed): the status page says which.
+        return redirect("evaluation:status", run_id=run.pk)
+    audit_record(
+        user=request.user,
+        action="evaluation.download",
+        object_type="evaluation_run",
+        object_id=run.pk,
+        detail={"file": path.name},
+    )
+    # Always a download: the report is a standalone document with its own styles, not a page of this site.
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"evaluation-{run.pk}-{path.name}",
+        content_type=CONTENT_TYPES[kind],
+    )
+
+
+@requires("evaluation.run")
+def report_html(request: HttpRequest, run_id: int) -> HttpResponseBase:
+    return _download(request, run_id, "html")
+
+
+@requires("evaluation.run")
+def report_pdf(request: HttpRequest, run_id: int) -> HttpResponseBase:
+    return _download(request, run_id, "pdf")
+
+
+@requires("evaluation.run")
+def results_json(request: HttpRequest, run_id: int) -> HttpResponseBase:
+    return _download(request, run_id, "json")

@@ -1,0 +1,81 @@
+"""An analyst evaluates a programme in the browser: start a run on planted data, follow the status page
+until it finishes, read the results and download the report. axe-core checks each page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from openiom.accounts.roles import Role
+from tests.browser.conftest import assert_accessible
+from tests.evaluation.web import planted_folder
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return planted_folder(tmp_path_factory.mktemp("evaluation-data"))
+
+
+@pytest.fixture
+def evaluation_settings(planted: Path, tmp_path: Path, settings: Any) -> None:
+    settings.EVALUATION_DATA_DIR = str(planted)
+    settings.EVALUATION_OUTPUT_DIR = str(tmp_path / "runs")
+    name = str(connection.settings_dict["NAME"])
+    in_memory = connection.vendor == "sqlite" and ("mode=memory" in name or name == ":memory:")
+    # A real background process wherever it can reach the test database; an in-memory SQLite one it cannot.
+    settings.EVALUATION_RUNNER = "inline" if in_memory else "process"
+
+
+def test_an_analyst_evaluates_a_programme(page: Any, sign_in: Any, evaluation_settings: None) -> None:
+    sign_in(Role.ANALYST)
+    page.get_by_role("link", name="Evaluation").first.click()
+    assert page.get_by_role("heading", name="Evaluate a programme").is_visible()
+    assert_accessible(page)
+
+    # A typo is named, with the key, in the error summary.
+    textarea = page.get_by_label("Configuration")
+    example = textarea.input_value()
+    assert "programme_cost_per_person: 1500" in example
+    textarea.fill(example.replace("caliper: 0.2", "calipr: 0.2"))
+    page.get_by_role("button", name="Start evaluation").click()
+    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    assert page.get_by_role("link", name="matching.calipr: unknown key (check the spelling)").is_visible()
+    assert page.title().startswith("Error:")
+    assert_accessible(page)
+
+    # The example configuration, as offered, on the planted data in the evaluation data folder.
+    page.get_by_label("Configuration").fill(example)
+    page.get_by_role("button", name="Start evaluation").click()
+    page.wait_for_url("**/evaluation/*/")
+    if page.get_by_text("This page updates itself every 3 seconds").count():
+        assert page.get_by_role("heading", name="Progress").is_visible()
+        assert_accessible(page)
+    # The page refreshes itself (no JavaScript) until the job has finished.
+    page.get_by_role("heading", name="Evaluation finished").wait_for(timeout=300_000)
+    assert_accessible(page)
+    assert "For 100 typical people in the treatment group" in page.locator("#headline").inner_text()
+    effects = page.get_by_role(
+        "table", name="Effect of the programme (treatment group minus comparison group)"
+    )
+    assert effects.get_by_role(
+        "rowheader", name="Proven reoffending rate (one year) (per 100 people)"
+    ).is_visible()
+    assert page.get_by_role(
+        "table",
+        name="Standardised mean differences before and after matching (the numbers of the report's love plot)",
+    ).is_visible()
+    assert page.get_by_text("Per person treated, the estimated cost of crime avoided").is_visible()
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Full report (PDF)").click()
+    assert download.value.suggested_filename.endswith("report.pdf")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+
+    page.get_by_role("link", name="All evaluations").click()
+    assert page.get_by_role("link", name="IOM neighbourhood crime cohort, 2022 starts").is_visible()
+    assert page.get_by_text("Finished").first.is_visible()

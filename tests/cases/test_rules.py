@@ -1,0 +1,83 @@
+"""The case rules as plain functions: no database."""
+
+from __future__ import annotations
+
+import pytest
+
+from openiom.cases import rules
+from openiom.cases.models import ReferralStatus as S
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "allowed"),
+    [
+        (S.SENT, S.ACCEPTED, True),
+        (S.SENT, S.STARTED, False),
+        (S.SENT, S.COMPLETED, False),
+        (S.ACCEPTED, S.STARTED, True),
+        (S.STARTED, S.COMPLETED, True),
+        (S.STARTED, S.ACCEPTED, False),
+        (S.COMPLETED, S.STARTED, False),
+        (S.DECLINED, S.ACCEPTED, False),
+    ],
+)
+def test_referral_moves_only_forward(current: str, new: str, allowed: bool) -> None:
+    problem = rules.referral_transition_problem(current, new, reason="a reason")
+    assert (problem is None) is allowed
+
+
+def test_declining_or_disengaging_needs_a_reason() -> None:
+    assert "reason" in (rules.referral_transition_problem(S.SENT, S.DECLINED, "") or "")
+    assert rules.referral_transition_problem(S.STARTED, S.DISENGAGED, " ") is not None
+    assert rules.referral_transition_problem(S.STARTED, S.DISENGAGED, "Stopped attending") is None
+
+
+def test_need_met_is_derived_from_referral_outcomes() -> None:
+    assert rules.need_met("high", [S.DISENGAGED, S.COMPLETED]).met is True
+    assert rules.need_met("high", [S.STARTED]).met is None
+    assert rules.need_met("high", [S.SENT]).met is None
+    assert rules.need_met("high", [S.DECLINED, S.NO_PROVISION]).met is False
+    verdict = rules.need_met("medium", [])
+    assert verdict.met is False and "No referral" in verdict.reason
+    assert rules.need_met("none", []).met is True
+
+
+def test_plan_activation_needs_requirements_actions_for_needs_and_victim_safety() -> None:
+    needs = [rules.NeedRow("accommodation", "high", ""), rules.NeedRow("ete", "low", "Already in work")]
+    problems = rules.plan_activation_problems(
+        requirements=0, needs=needs, action_pathways=[], domestic_abuse=True, victim_safety_actions=0
+    )
+    assert len(problems) == 3
+    assert any("requirement" in p for p in problems)
+    assert any("accommodation" in p for p in problems)
+    assert any("victim-safety" in p for p in problems)
+    assert (
+        rules.plan_activation_problems(
+            requirements=1,
+            needs=needs,
+            action_pathways=["accommodation"],
+            domestic_abuse=True,
+            victim_safety_actions=1,
+        )
+        == []
+    )
+
+
+def test_a_decision_needs_a_rationale_and_mappa_needs_an_override() -> None:
+    base = {"stream": "fixed", "lead_agency": object(), "start_date": object(), "mappa_override": ""}
+    assert "rationale" in rules.decision_problems(decision="decline", rationale="", mappa_level=0, **base)
+    assert rules.decision_problems(decision="adopt", rationale="x" * 25, mappa_level=0, **base) == {}
+    problems = rules.decision_problems(decision="adopt", rationale="x" * 25, mappa_level=2, **base)
+    assert set(problems) == {"mappa_override"}
+    base["mappa_override"] = "Joint management agreed with the MAPPA chair"
+    assert rules.decision_problems(decision="adopt", rationale="x" * 25, mappa_level=2, **base) == {}
+    missing = rules.decision_problems(
+        decision="adopt",
+        rationale="x" * 25,
+        mappa_level=0,
+        stream="",
+        lead_agency=None,
+        start_date=None,
+        mappa_override="",
+    )
+    assert set(missing) == {"stream", "lead_agency", "start_date"}
