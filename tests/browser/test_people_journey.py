@@ -48,9 +48,13 @@ def test_search_then_read_the_timeline(page: Any, world: World) -> None:
 
 
 def test_search_works_without_javascript(browser: Any, live_server: Any, world: World) -> None:
+    from openiom.access.selectors import people_visible_to
+
+    officer = world.users[Role.POLICE_OFFICER]
+    assert people_visible_to(officer, "person.search").filter(family_name="TESTWORTH").exists()
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
-    sign_in_as(page, world.users[Role.PROBATION_PRACTITIONER].username)
+    sign_in_as(page, officer.username)
     response = page.goto("/people/?q=testworth")
     assert response.status == 200, response.status
     expect(page.get_by_role("link", name="TESTWORTH, Casey")).to_be_visible()

@@ -44,5 +44,9 @@ def navigation_for(request: HttpRequest) -> list[dict[str, object]]:
         except NoReverseMatch:
             # A capability whose pages are not installed yet has no entry.
             continue
-        items.append({"href": href, "text": entry.text, "current": request.path.startswith(href)})
+        items.append({"href": href, "text": entry.text, "current": False})
+    # The deepest matching entry is the current one: /cases/panel/ is the panel, not the caseload.
+    matching = [item for item in items if request.path.startswith(str(item["href"]))]
+    if matching:
+        max(matching, key=lambda item: len(str(item["href"])))["current"] = True
     return items
