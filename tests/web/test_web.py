@@ -57,3 +57,20 @@ def test_security_headers() -> None:
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_the_500_page_needs_no_database(rf: object) -> None:
+    from django.db import OperationalError
+    from django.utils.functional import SimpleLazyObject
+
+    from openiom.web.views import server_error
+
+    def database_down() -> object:
+        raise OperationalError("the database is down")
+
+    request = rf.get("/")  # type: ignore[attr-defined]
+    # Loading the signed-in user needs the database; the error page must not try.
+    request.user = SimpleLazyObject(database_down)
+    response = server_error(request)
+    assert response.status_code == 500
+    assert b"Sorry, there is a problem with the service" in response.content

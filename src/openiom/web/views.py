@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from openiom.access.policy import SIGNED_IN, public, requires
@@ -55,7 +57,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "web/500.html")
+    # No request context: its processors read the session and user from the database, which may be
+    # the very thing that failed.
+    html = render_to_string("web/500.html", {"service_name": settings.OPENIOM_SERVICE_NAME})
+    return HttpResponse(html, status=500)
 
 
 @public
