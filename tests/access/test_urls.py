@@ -86,6 +86,13 @@ def url_for(name: str, route: str, world: World, in_scope: bool) -> str:
             kwargs[key] = (world.evaluation_run if in_scope else world.other_evaluation_run).pk  # type: ignore[union-attr]
         elif key == "pathway":
             kwargs[key] = "accommodation"
+        # Configured lists are the same for every scheme: no entry is out of anyone's scope.
+        elif key == "kind":
+            kwargs[key] = "service"
+        elif key == "entry_id":
+            from openiom.cases.models import ListEntry
+
+            kwargs[key] = ListEntry.objects.get(kind="service", code="housing").pk
         else:
             kwargs[key] = 999999
     return reverse(name, kwargs=kwargs)

@@ -64,3 +64,36 @@ def test_two_factor_is_enforced_when_required(officer: User, settings: object) -
     assert client.get("/people/").status_code == 200
     device.refresh_from_db()
     assert device.confirmed
+
+
+def _expiry(client: Client) -> object:
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_an_idle_session_ends_and_a_used_one_is_kept_alive(officer: User, settings: object) -> None:
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client = Client()
+    client.post("/sign-in", {"username": "officer", "password": PASSWORD})
+    first = _expiry(client)
+    # Used again within the refresh interval: no session write.
+    assert client.get("/").status_code == 200
+    assert _expiry(client) == first
+    # Used after the refresh interval: saved again, so the idle clock restarts.
+    session = client.session
+    session["_openiom_seen"] = 0
+    session.save()
+    saved = _expiry(client)
+    assert client.get("/").status_code == 200
+    assert _expiry(client) > saved
+    # Idle past SESSION_COOKIE_AGE: the store has dropped the session and the user must sign in.
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.get("/people/")
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in")

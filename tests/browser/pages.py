@@ -22,6 +22,12 @@ class Page:
     query: str = ""
 
 
+def _housing_entry() -> int:
+    from openiom.cases.models import ListEntry
+
+    return ListEntry.objects.get(kind="service", code="housing").pk
+
+
 PAGES: list[Page] = [
     Page("accounts:sign-in", None),
     Page("web:accessibility", None),
@@ -65,6 +71,10 @@ PAGES: list[Page] = [
     Page("cases:transfer", Role.COORDINATOR, lambda world: {"case_id": world.case.pk}),
     Page("cases:exit", Role.COORDINATOR, lambda world: {"case_id": world.case.pk}),
     Page("cases:partner-referrals", Role.PARTNER_WORKER),
+    Page("cases:lists", Role.ADMINISTRATOR),
+    Page("cases:list-entry-new", Role.ADMINISTRATOR, lambda world: {"kind": "service"}),
+    Page("cases:list-entry-new", Role.ADMINISTRATOR, lambda world: {"kind": "contact_type"}),
+    Page("cases:list-entry", Role.ADMINISTRATOR, lambda world: {"entry_id": _housing_entry()}),
     Page("cases:partner-referral", Role.PARTNER_WORKER, lambda world: {"referral_id": world.referral.pk}),
 ]
 

@@ -81,3 +81,35 @@ def test_a_decision_needs_a_rationale_and_mappa_needs_an_override() -> None:
         mappa_override="",
     )
     assert set(missing) == {"stream", "lead_agency", "start_date"}
+
+
+@pytest.mark.parametrize(
+    ("risk_review", "due"),
+    [(None, True), (14, True), (15, False), (-3, True)],
+)
+def test_a_risk_review_is_due_when_unset_or_within_two_weeks(risk_review: int | None, due: bool) -> None:
+    from datetime import date, timedelta
+
+    today = date(2026, 11, 30)
+    found = rules.attention(
+        overdue_reviews=0,
+        referrals_waiting=0,
+        missed_appointments=0,
+        risk_review_date=None if risk_review is None else today + timedelta(days=risk_review),
+        today=today,
+    )
+    assert found.risk_review_due is due
+    assert found.score == int(due)
+
+
+def test_attention_counts_each_kind_of_problem_once() -> None:
+    from datetime import date
+
+    found = rules.attention(
+        overdue_reviews=3,
+        referrals_waiting=2,
+        missed_appointments=0,
+        risk_review_date=date(2027, 1, 1),
+        today=date(2026, 11, 30),
+    )
+    assert found.score == 2

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from openiom.accounts.roles import Role
 from openiom.audit.models import AuditEvent
-from openiom.cases.models import Case, CaseStatus, Contact, Plan, ReferralStatus, Review
+from openiom.cases.models import Case, CaseStatus, Contact, Plan, ReferralStatus, Review, ServiceReferral
 from openiom.people.models import Person
 from tests.access.world import World
 
@@ -175,6 +175,8 @@ def _grow(world: World, cases: int, contacts: int) -> Case:
 
 
 def _queries(client: Client, url: str) -> int:
+    # The first request of a session also refreshes the session row; measure a later one.
+    client.get(url)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
@@ -204,3 +206,72 @@ def test_the_case_page_runs_a_constant_number_of_queries(
     with django_assert_num_queries(small):
         client.get(f"/cases/{big_case.pk}/")
     assert _queries(client, f"/cases/{big_case.pk}/plan") == _queries(client, f"/cases/{small_case.pk}/plan")
+
+
+def _refer(world: World, count: int) -> None:
+    """Refer `count` more people to the in-scope scheme's panel, each with two referrals."""
+    from openiom.cases import services
+
+    officer = world.users[Role.POLICE_OFFICER]
+    start = Person.objects.filter(family_name="PANELQUEUE").count()
+    for n in range(start, start + count):
+        person = Person.objects.create(
+            source_system="EXAMPLE",
+            source_id=f"R{n:05d}",
+            family_name="PANELQUEUE",
+            given_names=f"Referral {n}",
+            date_of_birth=date(1990, 1, 1),
+            sex="M",
+        )
+        for reason in ("First referral from neighbourhood policing", f"Latest referral number {n}"):
+            services.panel_refer(user=officer, scheme=world.scheme, person=person, reason=reason)
+
+
+def test_the_panel_queue_runs_a_constant_number_of_queries(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    client = _client(world, Role.COORDINATOR)
+    _refer(world, 2)
+    small = _queries(client, "/cases/panel/")
+    _refer(world, 15)
+    with django_assert_num_queries(small):
+        page = client.get("/cases/panel/").content.decode()
+    # Each person shows the reason of their latest referral, not the first.
+    assert page.count("Latest referral number") == 17
+    assert "First referral from neighbourhood policing" not in page
+
+
+def test_the_caseload_leads_with_what_needs_attention_and_filters(world: World) -> None:
+    """Three cases: one needing three kinds of attention, one needing one, one needing none."""
+    today = timezone.localdate()
+    officer = world.users[Role.POLICE_OFFICER]
+    calm, busy, some = (_grow(world, cases=1, contacts=0) for _ in range(3))
+    Review.objects.filter(case__in=[calm, busy, some]).delete()
+    Case.objects.filter(pk=calm.pk).update(risk_review_date=today + timedelta(days=60), stream="flex")
+    Case.objects.filter(pk=some.pk).update(risk_review_date=today + timedelta(days=60), police_worker=None)
+    Review.objects.create(case=some, due_date=today - timedelta(days=1))
+    Review.objects.create(case=calm, due_date=today + timedelta(days=9))
+    Review.objects.create(case=busy, due_date=today - timedelta(days=2))
+    Contact.objects.create(
+        case=busy, contact_type="office", agency=world.police, on=today - timedelta(days=3), outcome="missed"
+    )
+    ServiceReferral.objects.create(
+        case=busy, service="housing", pathway="accommodation", agency=world.partner, reason="x", sent_on=today
+    )
+    from openiom.cases import selectors
+
+    ours = {calm.pk, busy.pk, some.pk}
+
+    def order(**kwargs: Any) -> list[int]:
+        return [e.case_id for e in selectors.caseload(user=officer, **kwargs) if e.case_id in ours]
+
+    assert order() == [busy.pk, some.pk, calm.pk]
+    busy_entry = next(e for e in selectors.caseload(user=officer) if e.case_id == busy.pk)
+    assert busy_entry.attention.score == 4
+    assert (busy_entry.attention.overdue_reviews, busy_entry.attention.missed_appointments) == (1, 1)
+    assert order(attention_only=True) == [busy.pk, some.pk]
+    assert order(stream="flex") == [calm.pk]
+    assert order(mine=True) == [busy.pk, calm.pk]
+    assert order(sort="review") == [busy.pk, some.pk, calm.pk]
+    page = _client(world, Role.POLICE_OFFICER).get("/cases/?attention=1").content.decode()
+    assert "1 missed appointment" in page and "1 referral waiting" in page

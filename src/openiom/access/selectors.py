@@ -15,7 +15,14 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from openiom.access.models import Agency, PersonAccessGrant, Scheme, SharingAgreement
+from openiom.access.models import (
+    Agency,
+    PersonAccessGrant,
+    Scheme,
+    SchemeMembership,
+    SchemePerson,
+    SharingAgreement,
+)
 from openiom.access.policy import Scope, scope_for
 from openiom.people.models import Person
 
@@ -41,21 +48,50 @@ def _own_source_systems(user: Any) -> list[str]:
     return list(agency.source_systems) if agency else []
 
 
-def _scheme_filter(user: Any, today: date) -> Q:
-    """People the user's schemes work with, or whose records an agreement in force shares with them.
+@dataclass(frozen=True)
+class SchemeScope:
+    """What a scheme-scoped user may see, as plain values, so the ORM and the cohort engine apply
+    the same rule and the database plans a simple query.
 
     A user's own agency's records need no agreement; records crossing agencies do, and only while
-    the agreement is in force with both agencies as parties.
+    an agreement is in force in one of the user's schemes with the user's agency as a party. Such an
+    agreement shares its scheme's people and the records its parties supplied.
     """
-    own = Q(source_system__in=_own_source_systems(user))
-    if getattr(user, "agency_id", None) is None:
-        return own
-    agreements = agreements_in_force(today).filter(scheme__memberships__user=user, parties=user.agency_id)
-    shared_schemes = Scheme.objects.filter(agreements__in=agreements)
-    partner_systems: list[str] = []
-    for agency in Agency.objects.filter(agreements__in=agreements).distinct():
-        partner_systems.extend(agency.source_systems)
-    return own | Q(schemes__scheme__in=shared_schemes) | Q(source_system__in=partner_systems)
+
+    scheme_ids: frozenset[int]
+    source_systems: frozenset[str]
+    shared_scheme_ids: frozenset[int]
+
+    def people(self) -> Q:
+        """A filter on Person."""
+        return self._filter("")
+
+    def people_of(self, relation: str) -> Q:
+        """The same filter on a model that points at Person through `relation` (e.g. "person")."""
+        return self._filter(relation + "__")
+
+    def _filter(self, prefix: str) -> Q:
+        condition = Q(**{f"{prefix}source_system__in": sorted(self.source_systems)})
+        if self.shared_scheme_ids:
+            shared = SchemePerson.objects.filter(scheme_id__in=sorted(self.shared_scheme_ids))
+            condition |= Q(**{f"{prefix}pk__in": shared.values("person_id")})
+        return condition
+
+
+def scheme_scope(user: Any, today: date | None = None) -> SchemeScope:
+    today = today or timezone.localdate()
+    scheme_ids = frozenset(SchemeMembership.objects.filter(user=user).values_list("scheme_id", flat=True))
+    systems = set(_own_source_systems(user))
+    shared: set[int] = set()
+    if getattr(user, "agency_id", None) is not None and scheme_ids:
+        agreements = agreements_in_force(today).filter(scheme_id__in=scheme_ids, parties=user.agency_id)
+        parties = SharingAgreement.parties.through.objects.filter(sharingagreement__in=agreements)
+        for scheme_id, party_systems in parties.values_list(
+            "sharingagreement__scheme_id", "agency__source_systems"
+        ):
+            shared.add(scheme_id)
+            systems.update(party_systems or [])
+    return SchemeScope(scheme_ids, frozenset(systems), frozenset(shared))
 
 
 def _grant_filter(user: Any, today: date) -> Q:
@@ -74,7 +110,7 @@ def people_visible_to(user: Any, action: str) -> QuerySet[Person]:
     if scope == Scope.ALL:
         return Person.objects.all()
     if scope in (Scope.SCHEME, Scope.PSEUDONYMISED):
-        return Person.objects.filter(_scheme_filter(user, today)).distinct()
+        return Person.objects.filter(scheme_scope(user, today).people())
     if scope == Scope.REFERRAL:
         return Person.objects.filter(_grant_filter(user, today))
     return Person.objects.none()

@@ -1,10 +1,11 @@
-"""The scheme-configurable lists (cohort streams, services, contact types), read from lists.yaml."""
+"""The lists administrators configure (cohort streams, services, contact types), read from the
+database. `lists.yaml` beside this file holds the defaults a new database starts with."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.utils.translation import gettext
@@ -16,14 +17,13 @@ LISTS_FILE = Path(__file__).with_name("lists.yaml")
 class Item:
     code: str
     label: str
+    active: bool = True
 
 
 @dataclass(frozen=True)
-class Service:
-    code: str
-    label: str
-    pathway: str
-    field_groups: tuple[str, ...]
+class Service(Item):
+    pathway: str = ""
+    field_groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,28 +40,59 @@ class ListsError(ValueError):
     pass
 
 
-def load_lists(path: Path = LISTS_FILE) -> Lists:
+def default_entries(path: Path = LISTS_FILE) -> list[dict[str, Any]]:
+    """The default entries, as ListEntry field values, from the defaults file."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries: list[dict[str, Any]] = []
     try:
-        return Lists(
-            streams=tuple(Item(str(i["code"]), str(i["label"])) for i in raw["streams"]),
-            services=tuple(
-                Service(str(s["code"]), str(s["label"]), str(s["pathway"]), tuple(s["field_groups"]))
-                for s in raw["services"]
-            ),
-            contact_types=tuple(Item(str(i["code"]), str(i["label"])) for i in raw["contact_types"]),
-        )
+        for kind, key in (("stream", "streams"), ("service", "services"), ("contact_type", "contact_types")):
+            for position, item in enumerate(raw[key]):
+                entry = {
+                    "kind": kind,
+                    "code": str(item["code"]),
+                    "label": str(item["label"]),
+                    "position": position,
+                }
+                if kind == "service":
+                    entry |= {"pathway": str(item["pathway"]), "field_groups": list(item["field_groups"])}
+                entries.append(entry)
     except (KeyError, TypeError) as exc:
         raise ListsError(f"{path.name}: missing or malformed entry ({exc})") from exc
+    return entries
 
 
-@cache
 def lists() -> Lists:
-    return load_lists()
+    """Every entry, retired ones included (records that use them still need their labels)."""
+    from openiom.cases.models import ListEntry, ListKind
+
+    streams: list[Item] = []
+    services: list[Service] = []
+    contact_types: list[Item] = []
+    for entry in ListEntry.objects.all():
+        if entry.kind == ListKind.SERVICE:
+            services.append(
+                Service(entry.code, entry.label, entry.active, entry.pathway, tuple(entry.field_groups))
+            )
+        else:
+            (streams if entry.kind == ListKind.STREAM else contact_types).append(
+                Item(entry.code, entry.label, entry.active)
+            )
+    return Lists(tuple(streams), tuple(services), tuple(contact_types))
 
 
 def choices(items: tuple[Item, ...] | tuple[Service, ...]) -> list[tuple[str, str]]:
-    return [(i.code, gettext(i.label)) for i in items]
+    """The entries still offered, for a form. Labels go through the translation catalogue, so the
+    default ones can be given in Welsh."""
+    return [(i.code, gettext(i.label)) for i in items if i.active]
+
+
+def offered(items: tuple[Item, ...] | tuple[Service, ...]) -> set[str]:
+    """Codes a new record may use."""
+    return {i.code for i in items if i.active}
+
+
+def labels(items: tuple[Item, ...] | tuple[Service, ...]) -> dict[str, str]:
+    return {i.code: gettext(i.label) for i in items}
 
 
 def label(items: tuple[Item, ...] | tuple[Service, ...], code: str) -> str:

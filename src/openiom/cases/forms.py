@@ -272,3 +272,48 @@ class ExitForm(VersionedForm):
     on = forms.DateField(
         label=_("Date of de-selection"), widget=DATE, error_messages=_required(_("Enter the date"))
     )
+
+
+SHARE_CHOICES = [
+    ("identity", _("Identity (name, date of birth, identifiers)")),
+    ("offending_history", _("Offending history")),
+    ("health", _("Health and substance misuse (restricted: opened with a stated purpose)")),
+]
+
+
+class ListEntryForm(VersionedForm):
+    """Change an entry of a configurable list; the service fields only show for services."""
+
+    label = forms.CharField(label=_("Label"), max_length=100, required=False)
+    active = forms.BooleanField(label=_("Offer this in forms"), required=False)
+    pathway = forms.ChoiceField(
+        label=_("Need pathway a referral meets"), choices=[("", ""), *Pathway.choices], required=False
+    )
+    field_groups = forms.MultipleChoiceField(
+        label=_("What a referral shares with the partner agency"),
+        choices=SHARE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, service: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not service:
+            del self.fields["pathway"], self.fields["field_groups"]
+
+
+class ListEntryNewForm(ListEntryForm):
+    code = forms.CharField(
+        label=_("Code"),
+        help_text=_(
+            "Stored on every record that uses the entry, so it cannot change later. Lower-case letters, "
+            "digits and underscores, for example day_centre."
+        ),
+        max_length=40,
+        required=False,
+    )
+    field_order = ["code", "label"]
+
+    def __init__(self, *args: Any, service: bool, **kwargs: Any) -> None:
+        super().__init__(*args, service=service, **kwargs)
+        del self.fields["version"], self.fields["active"]

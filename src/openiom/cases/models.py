@@ -292,7 +292,11 @@ class Contact(models.Model):
     class Meta:
         db_table = "iom_contact"
         ordering = ["-on", "-id"]
-        indexes = [models.Index(fields=["case", "outcome", "on"], name="contact_case_outcome_idx")]
+        indexes = [
+            models.Index(fields=["case", "outcome", "on"], name="contact_case_outcome_idx"),
+            # The caseload counts recent missed appointments across every case at once.
+            models.Index(fields=["on"], condition=models.Q(outcome="missed"), name="contact_missed_on_idx"),
+        ]
 
 
 class Review(models.Model):
@@ -336,3 +340,33 @@ class CaseEvent(models.Model):
     class Meta:
         db_table = "iom_case_event"
         ordering = ["-at", "-id"]
+
+
+class ListKind(models.TextChoices):
+    STREAM = "stream", _("Cohort stream")
+    SERVICE = "service", _("Service")
+    CONTACT_TYPE = "contact_type", _("Contact type")
+
+
+class ListEntry(models.Model):
+    """One entry of a list administrators configure: cohort streams, services, contact types.
+
+    Records store the code, so a code never changes once made; an entry no longer offered is retired
+    (inactive), and records that use it still show its label.
+    """
+
+    kind = models.CharField(max_length=20, choices=ListKind.choices)
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("label"), max_length=100)
+    # Services only: the need pathway a referral to the service meets, and which parts of the
+    # person's record the referral shares with the partner agency.
+    pathway = models.CharField(_("pathway"), max_length=20, choices=Pathway.choices, blank=True)
+    field_groups = models.JSONField(default=list, blank=True)
+    active = models.BooleanField(_("offered"), default=True)
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        db_table = "iom_list_entry"
+        ordering = ["kind", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "code"], name="uniq_list_entry_code")]

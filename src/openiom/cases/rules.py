@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
@@ -119,3 +120,45 @@ def decision_problems(
         if start_date is None:
             problems["start_date"] = _("Enter the start date")
     return problems
+
+
+RISK_REVIEW_WARNING = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What on a managed case needs a worker's attention today, and why."""
+
+    overdue_reviews: int
+    referrals_waiting: int
+    missed_appointments: int
+    risk_review_due: bool
+
+    @property
+    def score(self) -> int:
+        """How many kinds of thing need attention: the caseload leads with the highest."""
+        return sum(
+            (
+                self.overdue_reviews > 0,
+                self.referrals_waiting > 0,
+                self.missed_appointments > 0,
+                self.risk_review_due,
+            )
+        )
+
+
+def attention(
+    *,
+    overdue_reviews: int,
+    referrals_waiting: int,
+    missed_appointments: int,
+    risk_review_date: date | None,
+    today: date,
+) -> Attention:
+    """A risk review is due when none is set or it falls within RISK_REVIEW_WARNING of today."""
+    return Attention(
+        overdue_reviews=overdue_reviews,
+        referrals_waiting=referrals_waiting,
+        missed_appointments=missed_appointments,
+        risk_review_due=risk_review_date is None or risk_review_date <= today + RISK_REVIEW_WARNING,
+    )

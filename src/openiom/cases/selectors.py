@@ -6,13 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import models as m
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from openiom.access.policy import Scope, scope_for
-from openiom.access.selectors import people_visible_to, user_schemes
+from openiom.access.selectors import people_visible_to, scheme_scope, user_schemes
 from openiom.cases import rules
 from openiom.cases.models import (
     RESTRICTED_PATHWAYS,
@@ -20,8 +18,10 @@ from openiom.cases.models import (
     CaseStatus,
     Contact,
     ContactOutcome,
+    ListEntry,
     Need,
     PanelDecision,
+    PanelReferral,
     Pathway,
     Plan,
     ReferralStatus,
@@ -31,7 +31,6 @@ from openiom.cases.models import (
 from openiom.cohorts.models import Candidate
 from openiom.people.models import Person
 
-RISK_REVIEW_WARNING = timedelta(days=14)
 MISSED_WINDOW = timedelta(days=90)
 CONTACTS_SHOWN = 25
 CASELOAD_PAGE = 50
@@ -43,9 +42,8 @@ def cases_visible_to(user: Any, action: str) -> QuerySet[Case]:
     if scope == Scope.ALL:
         return Case.objects.all()
     if scope == Scope.SCHEME:
-        return Case.objects.filter(
-            scheme__in=user_schemes(user), person__in=people_visible_to(user, action).values("pk")
-        )
+        visible = scheme_scope(user)
+        return Case.objects.filter(visible.people_of("person"), scheme_id__in=sorted(visible.scheme_ids))
     return Case.objects.none()
 
 
@@ -77,6 +75,11 @@ class PanelEntry:
     case: Case | None
     candidacies: list[Candidate] = field(default_factory=list)
 
+    @property
+    def latest_referral(self) -> PanelReferral | None:
+        referrals: list[PanelReferral] = getattr(self.case, "queue_referrals", [])
+        return referrals[-1] if referrals else None
+
 
 def panel_queue(*, user: Any, limit: int = 200) -> list[PanelEntry]:
     """People awaiting a decision: referrals and deferrals, then cohort candidates not yet decided on."""
@@ -85,6 +88,13 @@ def panel_queue(*, user: Any, limit: int = 200) -> list[PanelEntry]:
         cases_visible_to(user, "panel.view")
         .filter(status__in=[CaseStatus.REFERRED, CaseStatus.DEFERRED])
         .select_related("person")
+        .prefetch_related(
+            Prefetch(
+                "panel_referrals",
+                queryset=PanelReferral.objects.order_by("referred_at", "pk"),
+                to_attr="queue_referrals",
+            )
+        )
         .order_by("status", "updated_at")[:limit]
     )
     entries = {c.person_id: PanelEntry(c.person, c) for c in waiting}
@@ -128,22 +138,43 @@ def decision_history(*, person: Person, user: Any) -> list[PanelDecision]:
 
 # Caseload ----------------------------------------------------------------------------------------
 
+RISK_RANK = {"low": 1, "medium": 2, "high": 3, "very_high": 4}
+
+
+@dataclass(frozen=True)
+class CaseloadEntry:
+    case_id: int
+    family_name: str
+    given_names: str
+    risk_rank: int
+    next_review: date | None
+    attention: rules.Attention
+
+
+def _by_name(e: CaseloadEntry) -> tuple[str, str, int]:
+    return (e.family_name.casefold(), e.given_names.casefold(), e.case_id)
+
+
+def _review_key(e: CaseloadEntry) -> tuple[bool, date]:
+    # Cases with no open review go last, as in a date-ordered list of reviews.
+    return (e.next_review is None, e.next_review or date.min)
+
+
 CASELOAD_SORTS = {
-    "attention": ("-attention", "next_review", "person__family_name"),
-    "name": ("person__family_name", "person__given_names"),
-    "risk": ("-risk_rank", "person__family_name"),
-    "review": ("next_review", "person__family_name"),
+    "attention": lambda e: (-e.attention.score, *_review_key(e), *_by_name(e)),
+    "name": _by_name,
+    "risk": lambda e: (-e.risk_rank, *_by_name(e)),
+    "review": lambda e: (*_review_key(e), *_by_name(e)),
 }
 
 
-def _count(qs: QuerySet[Any]) -> Coalesce:
-    return Coalesce(
-        Subquery(
-            qs.order_by().values("case_id").annotate(n=Count("pk")).values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
+@dataclass(frozen=True)
+class CaseloadPage:
+    entries: list[CaseloadEntry]
+    cases: dict[int, Case]
+
+    def rows(self) -> list[tuple[Case, CaseloadEntry]]:
+        return [(self.cases[e.case_id], e) for e in self.entries]
 
 
 def caseload(
@@ -154,54 +185,78 @@ def caseload(
     attention_only: bool = False,
     sort: str = "attention",
     today: date | None = None,
-) -> QuerySet[Case]:
-    """Managed cases with what needs attention, computed in the one query whatever the caseload."""
+) -> list[CaseloadEntry]:
+    """Every managed case the user may see, leading with what needs attention, in four queries
+    whatever the caseload: the cases, then one grouped count each of open reviews, referrals
+    waiting and missed appointments. The rule itself is `rules.attention`."""
     today = today or timezone.localdate()
-    qs = cases_visible_to(user, "caseload.view").filter(status=CaseStatus.ACTIVE)
+    cases = cases_visible_to(user, "caseload.view").filter(status=CaseStatus.ACTIVE)
     if mine:
-        qs = qs.filter(Q(police_worker=user) | Q(probation_worker=user))
+        cases = cases.filter(Q(police_worker=user) | Q(probation_worker=user))
     if stream:
-        qs = qs.filter(stream=stream)
-    open_reviews = Review.objects.filter(case=OuterRef("pk"), completed_on__isnull=True)
-    qs = qs.annotate(
-        next_review=Subquery(open_reviews.order_by("due_date").values("due_date")[:1]),
-        overdue_reviews=_count(open_reviews.filter(due_date__lt=today)),
-        referrals_waiting=_count(
-            ServiceReferral.objects.filter(case=OuterRef("pk"), status=ReferralStatus.SENT)
-        ),
-        missed=_count(
-            Contact.objects.filter(
-                case=OuterRef("pk"), outcome=ContactOutcome.MISSED, on__gte=today - MISSED_WINDOW
-            )
-        ),
-    ).select_related("person", "police_worker", "probation_worker", "lead_agency")
-    qs = qs.annotate(
-        risk_due=m.Case(
-            m.When(
-                Q(risk_review_date__isnull=True) | Q(risk_review_date__lte=today + RISK_REVIEW_WARNING),
-                then=1,
-            ),
-            default=0,
-            output_field=IntegerField(),
-        ),
-        risk_rank=m.Case(
+        cases = cases.filter(stream=stream)
+    ids = cases.values("pk")
+    reviews: dict[int, dict[str, Any]] = {
+        row["case_id"]: dict(row)
+        for row in Review.objects.filter(case_id__in=ids, completed_on__isnull=True)
+        .values("case_id")
+        .annotate(next_review=Min("due_date"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+    }
+    waiting = dict(
+        ServiceReferral.objects.filter(case_id__in=ids, status=ReferralStatus.SENT)
+        .values("case_id")
+        .annotate(n=Count("pk"))
+        .values_list("case_id", "n")
+    )
+    missed = dict(
+        Contact.objects.filter(case_id__in=ids, outcome=ContactOutcome.MISSED, on__gte=today - MISSED_WINDOW)
+        .values("case_id")
+        .annotate(n=Count("pk"))
+        .values_list("case_id", "n")
+    )
+    entries = []
+    for pk, family, given, risk_level, risk_review_date in cases.values_list(
+        "pk", "person__family_name", "person__given_names", "risk_level", "risk_review_date"
+    ):
+        review: dict[str, Any] = reviews.get(pk, {})
+        flags = rules.attention(
+            overdue_reviews=review.get("overdue", 0),
+            referrals_waiting=waiting.get(pk, 0),
+            missed_appointments=missed.get(pk, 0),
+            risk_review_date=risk_review_date,
+            today=today,
+        )
+        if attention_only and not flags.score:
+            continue
+        entries.append(
+            CaseloadEntry(pk, family, given, RISK_RANK.get(risk_level, 0), review.get("next_review"), flags)
+        )
+    entries.sort(key=CASELOAD_SORTS.get(sort, CASELOAD_SORTS["attention"]))
+    return entries
+
+
+WORKER_NAME = ("first_name", "last_name", "username")
+
+
+def caseload_page(entries: list[CaseloadEntry]) -> CaseloadPage:
+    """The cases behind one page of the caseload, with what the table shows, in one query."""
+    wanted = [e.case_id for e in entries]
+    found = (
+        Case.objects.filter(pk__in=wanted)
+        .select_related("person", "police_worker", "probation_worker")
+        .only(
+            "risk_level",
+            "risk_review_date",
+            "person__family_name",
+            "person__given_names",
             *(
-                m.When(risk_level=level, then=rank)
-                for rank, level in enumerate(["low", "medium", "high", "very_high"], 1)
+                f"{worker}__{name}"
+                for worker in ("police_worker", "probation_worker")
+                for name in WORKER_NAME
             ),
-            default=0,
-            output_field=IntegerField(),
-        ),
+        )
     )
-    qs = qs.annotate(
-        attention=m.Case(m.When(overdue_reviews__gt=0, then=1), default=0, output_field=IntegerField())
-        + m.Case(m.When(referrals_waiting__gt=0, then=1), default=0, output_field=IntegerField())
-        + m.Case(m.When(missed__gt=0, then=1), default=0, output_field=IntegerField())
-        + F("risk_due")
-    )
-    if attention_only:
-        qs = qs.filter(attention__gt=0)
-    return qs.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["attention"]))
+    return CaseloadPage(entries, {c.pk: c for c in found})
 
 
 # The case page ----------------------------------------------------------------------------------
@@ -286,3 +341,14 @@ def case_page(*, case: Case, health_open: bool, today: date | None = None) -> di
         "decisions": list(case.decisions.select_related("decided_by")),
         "timeline": rows,
     }
+
+
+# Configurable lists -----------------------------------------------------------------------------
+
+
+def list_entries() -> list[ListEntry]:
+    return list(ListEntry.objects.order_by("kind", "position", "id"))
+
+
+def list_entry_get(*, entry_id: int) -> ListEntry | None:
+    return ListEntry.objects.filter(pk=entry_id).first()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from openiom.access.models import Agency, PersonAccessGrant, Scheme, SchemePerson
 from openiom.audit.services import audit_record
 from openiom.cases import rules
-from openiom.cases.config import label, lists
+from openiom.cases.config import label, lists, offered
 from openiom.cases.models import (
     RESTRICTED_PATHWAYS,
     ActionStatus,
@@ -23,6 +24,8 @@ from openiom.cases.models import (
     Contact,
     Decision,
     EventKind,
+    ListEntry,
+    ListKind,
     Need,
     NeedLevel,
     PanelDecision,
@@ -147,7 +150,7 @@ def panel_decide(
     )
     if decision == Decision.DESELECT:
         problems["decision"] = _("Choose adopt, decline or defer")
-    if stream and stream not in {s.code for s in lists().streams}:
+    if stream and stream not in offered(lists().streams):
         problems["stream"] = _("Choose one of the configured cohort streams")
     if case is not None and case.status == CaseStatus.ACTIVE:
         problems["decision"] = _("This person is already managed: de-select them from their case instead")
@@ -417,7 +420,7 @@ def referral_send(*, user: Any, case: Case, service: str, agency: Agency, reason
     """Refer to a partner service: the partner is granted only the field groups the service needs."""
     spec = lists().service(service)
     errors: dict[str, str] = {}
-    if spec is None:
+    if spec is None or not spec.active:
         errors["service"] = _("Choose a service")
     if not reason.strip():
         errors["reason"] = _("Give the reason for the referral")
@@ -451,20 +454,17 @@ def referral_send(*, user: Any, case: Case, service: str, agency: Agency, reason
         PlanAction.objects.create(
             plan=plan,
             pathway=spec.pathway,
-            text=_("Referral to %(service)s") % {"service": label(lists().services, service)},
+            text=_("Referral to %(service)s") % {"service": spec.label},
             owner_agency=agency,
             due_date=today + REFERRAL_ACTION_DUE,
         )
-        _snapshot(
-            plan, user, _("Referral to %(service)s added") % {"service": label(lists().services, service)}
-        )
+        _snapshot(plan, user, _("Referral to %(service)s added") % {"service": spec.label})
     restricted = spec.pathway in RESTRICTED_PATHWAYS
     _event(
         case,
         user,
         EventKind.REFERRAL,
-        _("Referred to %(service)s (%(agency)s)")
-        % {"service": label(lists().services, service), "agency": agency.name},
+        _("Referred to %(service)s (%(agency)s)") % {"service": spec.label, "agency": agency.name},
         restricted=restricted,
     )
     _audit(
@@ -526,7 +526,8 @@ def referral_update(
 def contact_record(
     *, user: Any, case: Case, contact_type: str, agency: Agency, on: date, outcome: str, notes: str = ""
 ) -> Contact:
-    if contact_type not in {c.code for c in lists().contact_types}:
+    contact_types = lists().contact_types
+    if contact_type not in offered(contact_types):
         raise CaseError({"contact_type": _("Choose a contact type")})
     contact = Contact.objects.create(
         case=case,
@@ -541,7 +542,7 @@ def contact_record(
         case,
         user,
         EventKind.CONTACT,
-        f"{label(lists().contact_types, contact_type)} ({agency.name}), {on:%d %b %Y}: {contact.get_outcome_display()}",
+        f"{label(contact_types, contact_type)} ({agency.name}), {on:%d %b %Y}: {contact.get_outcome_display()}",
     )
     _audit(user, "case.contact", case, contact=contact.pk)
     return contact
@@ -588,3 +589,109 @@ def case_transfer(
     _event(case, user, EventKind.TRANSFER, reason.strip())
     _audit(user, "case.transfer", case, scheme=scheme.code)
     return case
+
+
+# Configurable lists ------------------------------------------------------------------------------
+
+SHAREABLE_GROUPS = ("identity", "offending_history", "health")
+
+
+def _list_entry_problems(*, kind: str, label: str, pathway: str, field_groups: list[str]) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not label.strip():
+        problems["label"] = _("Enter the label people will see")
+    if kind == ListKind.SERVICE:
+        if pathway not in Pathway.values:
+            problems["pathway"] = _("Choose the need pathway a referral to this service meets")
+        unknown = sorted(set(field_groups) - set(SHAREABLE_GROUPS))
+        if unknown:
+            problems["field_groups"] = _("Unknown parts of the record: %(groups)s") % {
+                "groups": ", ".join(unknown)
+            }
+        elif "identity" not in field_groups:
+            problems["field_groups"] = _("A referral must at least share who the person is (identity)")
+    return problems
+
+
+def _list_entry_audit(user: Any, action: str, entry: ListEntry) -> None:
+    audit_record(
+        user=user,
+        action=action,
+        object_type="list_entry",
+        object_id=entry.pk,
+        detail={
+            "kind": entry.kind,
+            "code": entry.code,
+            "label": entry.label,
+            "active": entry.active,
+            "pathway": entry.pathway,
+            "field_groups": entry.field_groups,
+        },
+    )
+
+
+@transaction.atomic
+def list_entry_create(
+    *, user: Any, kind: str, code: str, label: str, pathway: str = "", field_groups: list[str] | None = None
+) -> ListEntry:
+    """Add an entry to a configurable list. Its code is permanent: records store it."""
+    groups = list(field_groups or [])
+    problems = _list_entry_problems(kind=kind, label=label, pathway=pathway, field_groups=groups)
+    if kind not in ListKind.values:
+        problems["kind"] = _("Choose which list to add to")
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", code):
+        problems["code"] = _(
+            "Enter a code of lower-case letters, digits and underscores, starting with a letter"
+        )
+    elif ListEntry.objects.filter(kind=kind, code=code).exists():
+        problems["code"] = _("This list already has an entry with code %(code)s") % {"code": code}
+    if problems:
+        raise CaseError(problems)
+    last = (
+        ListEntry.objects.filter(kind=kind).order_by("-position").values_list("position", flat=True).first()
+    )
+    entry = ListEntry.objects.create(
+        kind=kind,
+        code=code,
+        label=label.strip(),
+        pathway=pathway if kind == ListKind.SERVICE else "",
+        field_groups=groups if kind == ListKind.SERVICE else [],
+        position=(last or 0) + 1,
+    )
+    _list_entry_audit(user, "lists.create", entry)
+    return entry
+
+
+@transaction.atomic
+def list_entry_update(
+    *,
+    user: Any,
+    entry: ListEntry,
+    version: int,
+    label: str,
+    active: bool,
+    pathway: str = "",
+    field_groups: list[str] | None = None,
+) -> ListEntry:
+    """Rename, retire or bring back an entry (and, for a service, what a referral to it shares)."""
+    groups = list(field_groups or [])
+    problems = _list_entry_problems(kind=entry.kind, label=label, pathway=pathway, field_groups=groups)
+    if not active and entry.active:
+        others = ListEntry.objects.filter(kind=entry.kind, active=True).exclude(pk=entry.pk)
+        if not others.exists():
+            problems["active"] = _(
+                "This is the last entry offered in its list: add another before retiring it"
+            )
+    if problems:
+        raise CaseError(problems)
+    changes: dict[str, Any] = {"label": label.strip(), "active": active}
+    if entry.kind == ListKind.SERVICE:
+        changes |= {"pathway": pathway, "field_groups": groups}
+    updated = ListEntry.objects.filter(pk=entry.pk, version=version).update(
+        version=F("version") + 1, **changes
+    )
+    if not updated:
+        raise Conflict(ListEntry.objects.get(pk=entry.pk))
+    entry.refresh_from_db()
+    _list_entry_audit(user, "lists.update", entry)
+    return entry

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -13,7 +14,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from openiom.access import selectors as access
@@ -22,13 +25,16 @@ from openiom.access.restricted import RevealForm, restricted_open, unlocked_grou
 from openiom.access.selectors import user_schemes
 from openiom.audit.services import audit_record
 from openiom.cases import selectors, services
-from openiom.cases.config import choices, label, lists
+from openiom.cases.config import choices, label, labels, lists
 from openiom.cases.forms import (
+    SHARE_CHOICES,
     ActionForm,
     ActionStatusForm,
     ContactForm,
     DecisionForm,
     ExitForm,
+    ListEntryForm,
+    ListEntryNewForm,
     NeedForm,
     ReferralUpdateForm,
     ReferToPanelForm,
@@ -38,7 +44,17 @@ from openiom.cases.forms import (
     ServiceReferralForm,
     TransferForm,
 )
-from openiom.cases.models import RESTRICTED_PATHWAYS, ActionStatus, Case, CaseStatus, Need, Pathway, Plan
+from openiom.cases.models import (
+    RESTRICTED_PATHWAYS,
+    ActionStatus,
+    Case,
+    CaseStatus,
+    ListKind,
+    Need,
+    Pathway,
+    Plan,
+    RiskLevel,
+)
 from openiom.people.views import visible_person_or_refuse
 
 HEALTH = access.HEALTH
@@ -90,7 +106,7 @@ def _apply_errors(form: forms.Form, error: services.CaseError) -> None:
 
 
 def _conflict(
-    request: HttpRequest, *, case: Case, form: forms.Form, saved: list[tuple[Any, Any]], back: str
+    request: HttpRequest, *, caption: str, form: forms.Form, saved: list[tuple[Any, Any]], back: str
 ) -> HttpResponse:
     """Someone saved first: show their saved version beside what this user tried to save."""
     yours = [
@@ -101,7 +117,7 @@ def _conflict(
     return render(
         request,
         "cases/conflict.html",
-        {"case": case, "yours": yours, "saved": saved, "back": back},
+        {"caption": caption, "yours": yours, "saved": saved, "back": back},
         status=409,
     )
 
@@ -247,11 +263,12 @@ def caseload(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "attention")
     if sort not in selectors.CASELOAD_SORTS:
         sort = "attention"
-    cases = selectors.caseload(
+    entries = selectors.caseload(
         user=request.user, mine=mine, stream=stream, attention_only=attention_only, sort=sort
     )
-    page = Paginator(cases, selectors.CASELOAD_PAGE).get_page(request.GET.get("page"))
-    audit_record(user=request.user, action="caseload.view", detail={"page": page.number, "shown": len(page)})
+    page = Paginator(entries, selectors.CASELOAD_PAGE).get_page(request.GET.get("page"))
+    rows = _caseload_rows(selectors.caseload_page(list(page.object_list)).rows())
+    audit_record(user=request.user, action="caseload.view", detail={"page": page.number, "shown": len(rows)})
     query = request.GET.copy()
     query.pop("sort", None)
     query.pop("page", None)
@@ -260,6 +277,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "cases/caseload.html",
         {
             "page": page,
+            "rows": rows,
             "mine": mine,
             "stream": stream,
             "attention_only": attention_only,
@@ -277,6 +295,63 @@ def caseload(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class CaseloadRow:
+    href: str
+    name: str
+    tags: list[tuple[str, str]]  # (GOV.UK tag colour, text)
+    risk: str
+    risk_review: str
+    next_review: str
+    police_worker: str
+    probation_worker: str
+
+
+def _worker(user: Any) -> str:
+    return (user.get_full_name() or user.username) if user else "–"
+
+
+def _caseload_rows(rows: list[tuple[Case, selectors.CaseloadEntry]]) -> list[CaseloadRow]:
+    """The caseload table as text. Prepared here, with each label translated once per page rather
+    than once per row: the template engine's per-row cost decided whether the page met its latency
+    target (docs/cases.md, Performance)."""
+    risk_labels = {value: str(text) for value, text in RiskLevel.choices}
+    overdue, risk_due = _("Review overdue"), _("Risk review due")
+    found = []
+    for case, entry in rows:
+        flags = entry.attention
+        tags = []
+        if flags.overdue_reviews:
+            tags.append(("red", overdue))
+        if flags.referrals_waiting:
+            n = flags.referrals_waiting
+            tags.append(
+                ("yellow", ngettext("%(n)d referral waiting", "%(n)d referrals waiting", n) % {"n": n})
+            )
+        if flags.missed_appointments:
+            n = flags.missed_appointments
+            tags.append(
+                ("orange", ngettext("%(n)d missed appointment", "%(n)d missed appointments", n) % {"n": n})
+            )
+        if flags.risk_review_due:
+            tags.append(("purple", risk_due))
+        found.append(
+            CaseloadRow(
+                href=reverse("cases:detail", args=[case.pk]),
+                name=str(case.person),
+                tags=tags,
+                risk=risk_labels.get(case.risk_level, "–"),
+                risk_review=_("review %(date)s") % {"date": date_format(case.risk_review_date, "j M Y")}
+                if case.risk_review_date
+                else "",
+                next_review=date_format(entry.next_review, "j M Y") if entry.next_review else "–",
+                police_worker=_worker(case.police_worker),
+                probation_worker=_worker(case.probation_worker),
+            )
+        )
+    return found
+
+
 # The case ----------------------------------------------------------------------------------------
 
 
@@ -286,6 +361,7 @@ def detail(request: HttpRequest, case_id: int) -> HttpResponse:
     health_open = _health_open(request, case)
     grants = access.person_access(request.user, case.person)
     data = selectors.case_page(case=case, health_open=health_open)
+    configured = lists()
     audit_record(
         user=request.user,
         action="case.view",
@@ -306,9 +382,9 @@ def detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "can_reveal": HEALTH in grants.restricted_allowed,
             "can_break_glass": grants.emergency_allowed and HEALTH not in grants.restricted_allowed,
             "reveal_form": RevealForm(),
-            "stream_label": label(lists().streams, case.stream),
-            "services": {s.code: label(lists().services, s.code) for s in lists().services},
-            "contact_types": {c.code: label(lists().contact_types, c.code) for c in lists().contact_types},
+            "stream_label": label(configured.streams, case.stream),
+            "services": labels(configured.services),
+            "contact_types": labels(configured.contact_types),
             "today": timezone.localdate(),
         },
     )
@@ -344,7 +420,7 @@ def risk(request: HttpRequest, case_id: int) -> HttpResponse:
         except services.Conflict as conflict:
             return _conflict(
                 request,
-                case=case,
+                caption=str(case.person),
                 form=form,
                 back=back,
                 saved=_case_fields(conflict.current, list(services.RISK_FIELDS), form),
@@ -404,7 +480,7 @@ def need(request: HttpRequest, case_id: int, pathway: str) -> HttpResponse:
                 for n in ("level", "notes", "no_action_reason")
             ]
             saved.append((_("Case last saved"), conflict.current.updated_at))
-            return _conflict(request, case=case, form=form, back=back, saved=saved)
+            return _conflict(request, caption=str(case.person), form=form, back=back, saved=saved)
         except services.CaseError as error:
             _apply_errors(form, error)
         else:
@@ -497,7 +573,9 @@ def _plan_post(
         try:
             save(case, plan_, form.cleaned_data)
         except services.Conflict:
-            return _conflict(request, case=case, form=form, back=back, saved=_plan_snapshot_rows(plan_))
+            return _conflict(
+                request, caption=str(case.person), form=form, back=back, saved=_plan_snapshot_rows(plan_)
+            )
         except services.CaseError as error:
             _apply_errors(form, error)
         else:
@@ -714,7 +792,7 @@ def transfer(request: HttpRequest, case_id: int) -> HttpResponse:
         except services.Conflict as conflict:
             return _conflict(
                 request,
-                case=case,
+                caption=str(case.person),
                 form=form,
                 back=back,
                 saved=_case_fields(conflict.current, ["scheme", "police_worker", "probation_worker"], form),
@@ -749,7 +827,7 @@ def exit_case(request: HttpRequest, case_id: int) -> HttpResponse:
         except services.Conflict as conflict:
             return _conflict(
                 request,
-                case=case,
+                caption=str(case.person),
                 form=form,
                 back=back,
                 saved=[
@@ -785,7 +863,7 @@ def partner_referrals(request: HttpRequest) -> HttpResponse:
         "cases/partner_referrals.html",
         {
             "referrals": referrals,
-            "services": {s.code: label(lists().services, s.code) for s in lists().services},
+            "services": labels(lists().services),
         },
     )
 
@@ -813,7 +891,7 @@ def partner_referral(request: HttpRequest, referral_id: int) -> HttpResponse:
         except services.Conflict as conflict:
             return _conflict(
                 request,
-                case=referral.case,
+                caption=str(referral.case.person),
                 form=form,
                 back=back,
                 saved=[
@@ -838,4 +916,124 @@ def partner_referral(request: HttpRequest, referral_id: int) -> HttpResponse:
         request,
         "cases/partner_referral.html",
         {"referral": referral, "form": form, "service": label(lists().services, referral.service)},
+    )
+
+
+# Configurable lists ------------------------------------------------------------------------------
+
+
+@requires("lists.manage")
+def list_index(request: HttpRequest) -> HttpResponse:
+    entries = selectors.list_entries()
+    pathways, shares = dict(Pathway.choices), dict(SHARE_CHOICES)
+    add = {
+        ListKind.STREAM: _("Add a cohort stream"),
+        ListKind.SERVICE: _("Add a service"),
+        ListKind.CONTACT_TYPE: _("Add a contact type"),
+    }
+    kinds = [
+        {
+            "kind": kind,
+            "label": kind.label,
+            "add": add[kind],
+            "entries": [
+                {
+                    "entry": e,
+                    "pathway": pathways.get(e.pathway, "–"),
+                    "shares": [shares.get(g, g) for g in e.field_groups],
+                }
+                for e in entries
+                if e.kind == kind
+            ],
+        }
+        for kind in ListKind
+    ]
+    return render(request, "cases/lists.html", {"kinds": kinds})
+
+
+def _list_kind_or_404(kind: str) -> ListKind:
+    if kind not in ListKind.values:
+        raise Http404
+    return ListKind(kind)
+
+
+@requires("lists.manage")
+def list_entry_new(request: HttpRequest, kind: str) -> HttpResponse:
+    list_kind = _list_kind_or_404(kind)
+    service = list_kind == ListKind.SERVICE
+    form = ListEntryNewForm(request.POST or None, service=service)
+    back = reverse("cases:lists")
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.list_entry_create(
+                user=request.user,
+                kind=list_kind,
+                code=d["code"],
+                label=d["label"],
+                pathway=d.get("pathway", ""),
+                field_groups=d.get("field_groups", []),
+            )
+        except services.CaseError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("“%(label)s” has been added.") % {"label": d["label"]})
+            return redirect(back)
+    return _form_page(
+        request,
+        title=_("Add to the list: %(kind)s") % {"kind": list_kind.label},
+        form=form,
+        button=_("Add"),
+        back=back,
+    )
+
+
+@requires("lists.manage")
+def list_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = selectors.list_entry_get(entry_id=entry_id)
+    if entry is None:
+        raise Http404
+    service = entry.kind == ListKind.SERVICE
+    initial = {
+        "version": entry.version,
+        "label": entry.label,
+        "active": entry.active,
+        "pathway": entry.pathway,
+        "field_groups": entry.field_groups,
+    }
+    form = ListEntryForm(request.POST or None, initial=initial, service=service)
+    back = reverse("cases:lists")
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.list_entry_update(
+                user=request.user,
+                entry=entry,
+                version=d["version"],
+                label=d["label"],
+                active=d["active"],
+                pathway=d.get("pathway", ""),
+                field_groups=d.get("field_groups", []),
+            )
+        except services.Conflict as conflict:
+            current = conflict.current
+            saved = [
+                (form.fields[name].label, _display(form.fields[name], getattr(current, name)))
+                for name in form.fields
+                if name != "version"
+            ]
+            return _conflict(request, caption=entry.get_kind_display(), form=form, back=back, saved=saved)
+        except services.CaseError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("“%(label)s” has been saved.") % {"label": d["label"]})
+            return redirect(back)
+    return _form_page(
+        request,
+        title=_("Change %(code)s") % {"code": entry.code},
+        caption=entry.get_kind_display(),
+        intro=_("Records already made keep this code; changing the label changes how they are shown."),
+        form=form,
+        button=_("Save"),
+        back=back,
     )

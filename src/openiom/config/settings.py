@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "openiom.accounts.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -141,9 +142,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
-# Idle sessions end after 30 minutes.
+# Idle sessions end after 30 minutes. A session in use is saved again at most once a minute
+# (accounts.middleware.IdleSessionMiddleware) rather than on every request.
 SESSION_COOKIE_AGE = int(os.environ.get("OPENIOM_SESSION_IDLE_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
+OPENIOM_SESSION_REFRESH_SECONDS = min(60, SESSION_COOKIE_AGE // 10)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

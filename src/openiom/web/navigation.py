@@ -30,6 +30,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("access:alerts", _("Alerts"), "alerts.view"),
     NavEntry("access:agreements", _("Sharing agreements"), "agreements.view"),
     NavEntry("reference:index", _("Reference data"), "reference.view"),
+    NavEntry("cases:lists", _("Case lists"), "lists.manage"),
 ]
 
 
