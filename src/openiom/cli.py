@@ -37,9 +37,21 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup)
 @click.version_option(package_name="openiom")
-def main() -> None:
+@click.option(
+    "--user",
+    "-u",
+    "username",
+    envvar="OPENIOM_USER",
+    help="Your OpenIOM username. Commands that use the application database run as you, with your "
+    "role's permissions, and are audited as you; the password comes from OPENIOM_PASSWORD or a prompt.",
+)
+@click.pass_context
+def main(ctx: click.Context, username: str | None) -> None:
     """OpenIOM: Integrated Offender Management for police, probation and partners."""
+    from openiom.access.commands import remember_user
+
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openiom.config.settings")
+    remember_user(ctx, username)
 
 
 def setup_django() -> None:

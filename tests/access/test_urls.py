@@ -37,6 +37,10 @@ POST_ONLY = {
 }
 
 
+# Single sign-on answers 404 until an identity provider is configured (tests/accounts/test_single_sign_on.py).
+OFF_UNLESS_CONFIGURED = {"accounts:oidc-authenticate", "accounts:oidc-callback"}
+
+
 def routed() -> Iterator[tuple[str, Any, str]]:
     """(url name, view, route) for every URL pattern, walking included resolvers."""
 
@@ -126,7 +130,9 @@ def test_every_url_for_every_role_in_and_out_of_scope(role: Role | None) -> None
             everything = user is not None and scope_for(user, action or "") == Scope.ALL
             if not everything:
                 assert secret_name not in response.content, f"out-of-scope person leaked: {where}"
-            if action == PUBLIC:
+            if name in OFF_UNLESS_CONFIGURED:
+                assert status == 404, where
+            elif action == PUBLIC:
                 assert status == 405 if name in POST_ONLY else status in (200, 302), where
             elif user is None:
                 assert status == 302 and "/sign-in" in response["Location"], where

@@ -82,6 +82,10 @@ PAGES: list[Page] = [
 # dedicated browser test.
 NOT_PAGES = {
     "web:health",
+    # Redirects to and from the identity provider; the sign-in page with single sign-on on is
+    # checked in tests/browser/test_single_sign_on.py.
+    "accounts:oidc-authenticate",
+    "accounts:oidc-callback",
     "accounts:sign-out",
     "audit:access-log-csv",
     "people:reveal",

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from openiom.accounts.roles import Role
 from openiom.cli import main
 from tests.cohorts.world import World
+from tests.conftest import cli_user, iom
 
 D = dt.date
 
@@ -31,8 +34,8 @@ def files(tmp_path: Path) -> list[str]:
     return ["--people", str(people), "--events", str(events), "--as-of", "2026-11-01"]
 
 
-def run(*args: str) -> str:
-    result = CliRunner().invoke(main, ["cohort", *args], catch_exceptions=False)
+def run(*args: str, user: object = None) -> str:
+    result: Any = iom(["cohort", *args], user=user)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -83,7 +86,8 @@ def test_identify_save_writes_candidates_with_reasons(files: list[str]) -> None:
 
     for row in world().people:
         Person.objects.create(**row)
-    text = run("identify", "-d", "persistent-six-convictions", *files, "--save")
+    analyst = cli_user(Role.ANALYST, systems=("SYNTH",))
+    text = run("identify", "-d", "persistent-six-convictions", *files, "--save", user=analyst)
     assert "saved run" in text
     saved = CohortRun.objects.get()
     assert (saved.definition_id, saved.definition_version, str(saved.as_of)) == (
@@ -96,15 +100,52 @@ def test_identify_save_writes_candidates_with_reasons(files: list[str]) -> None:
     assert candidate.person.source_id == "PERSISTENT"
     assert candidate.summary.startswith("7 convictions between 2026-01-01")
     assert candidate.reasons[0]["numbers"]["count"] == 7
+    assert saved.created_by == analyst
+
+
+@pytest.mark.django_db
+def test_save_needs_a_permitted_user_and_people_in_their_scope(files: list[str]) -> None:
+    from openiom.audit.models import AuditEvent
+    from openiom.cohorts.models import CohortRun
+    from openiom.people.models import Person
+
+    for row in world().people:
+        Person.objects.create(**row)
+    save = ["cohort", "identify", "-d", "persistent-six-convictions", *files, "--save"]
+    anonymous: Any = iom(save)
+    assert anonymous.exit_code == 2 and "runs as a named user" in anonymous.output
+    officer: Any = iom(save, user=cli_user(Role.POLICE_OFFICER, systems=("SYNTH",)))
+    assert officer.exit_code == 1 and "may not do this (cohort.analyse)" in officer.output
+    wrong: Any = iom(save, user=cli_user(Role.ANALYST, systems=("SYNTH",)), password="not it")
+    assert wrong.exit_code == 1 and "wrong password" in wrong.output
+    elsewhere: Any = iom(save, user=cli_user(Role.ANALYST, systems=("OTHERFORCE",), username="cli.other"))
+    assert elsewhere.exit_code == 1
+    assert "outside the people cli.other may analyse: SYNTH:PERSISTENT" in elsewhere.output
+    assert CohortRun.objects.count() == 0
+    assert AuditEvent.objects.filter(username="cli.other", action="cohort.analyse").exists()
 
 
 @pytest.mark.django_db
 def test_save_refuses_unknown_people_and_writes_nothing(files: list[str]) -> None:
     from openiom.cohorts.models import Candidate, CohortRun
 
-    result = CliRunner().invoke(
-        main, ["cohort", "identify", "-d", "persistent-six-convictions", *files, "--save"]
+    result: Any = iom(
+        ["cohort", "identify", "-d", "persistent-six-convictions", *files, "--save"],
+        user=cli_user(Role.ANALYST, systems=("SYNTH",)),
     )
     assert result.exit_code == 1
     assert "1 candidate(s) are not people in the application database: SYNTH:PERSISTENT" in result.output
     assert (CohortRun.objects.count(), Candidate.objects.count()) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_the_database_engine_runs_as_a_permitted_user_within_their_scope() -> None:
+    world().load_database("default")
+    args = ["cohort", "identify", "-d", "persistent-six-convictions", "--engine", "database"]
+    args += ["--as-of", "2026-11-01"]
+    refused: Any = iom(args, user=cli_user(Role.PARTNER_WORKER, systems=("SYNTH",)))
+    assert refused.exit_code == 1 and "may not do this (cohort.analyse)" in refused.output
+    ours: Any = iom(args, user=cli_user(Role.ANALYST, systems=("SYNTH",)))
+    assert ours.exit_code == 0 and "1 selected" in ours.output, ours.output
+    theirs: Any = iom(args, user=cli_user(Role.ANALYST, systems=("OTHERFORCE",), username="cli.other"))
+    assert theirs.exit_code == 0 and "0 selected" in theirs.output, theirs.output

@@ -8,22 +8,28 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from openiom.access.models import Agency, AgencyKind
 from openiom.accounts.roles import Role
 from openiom.accounts.services import user_create
-from tests.cohorts.world import World
+from tests.cohorts.world import SYSTEM, World
 
 pytestmark = pytest.mark.django_db
 D = dt.date
 
 
-def signed_in(role: Role) -> Client:
+def signed_in(role: Role, systems: tuple[str, ...] = (SYSTEM,), username: str = "") -> Client:
+    """A user whose agency supplies the records of `systems` (the world's own by default)."""
     user = user_create(
-        username=f"t.{role.value}",
+        username=username or f"t.{role.value}",
         password="correct horse battery staple",
         role=role,
         first_name="Test",
         last_name="User",
     )
+    user.agency = Agency.objects.create(
+        code=user.username[:20], name=user.username, kind=AgencyKind.POLICE, source_systems=list(systems)
+    )
+    user.save()
     client = Client()
     client.force_login(user)
     return client
@@ -63,3 +69,43 @@ def test_analysis_shows_chart_and_table_with_the_same_numbers() -> None:
     ]
     assert '<svg class="openiom-chart" role="img"' in text and '<title id="sizes-title">' in text
     assert context["concentration"].offenders == 11 and context["concentration"].offences == 66
+
+
+def test_an_analyst_sees_only_the_people_their_agency_and_schemes_may_see() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from openiom.access.models import Scheme, SchemeMembership, SchemePerson, SharingAgreement
+    from openiom.accounts.models import User
+    from openiom.people.models import Person
+
+    load_world()
+    query = {"as_of": "2025-12-31", "definitions": ["persistent-six-convictions"]}
+
+    def sizes(client: Client) -> tuple[int, int]:
+        context: Any = client.get("/cohorts/", query).context
+        return context["sizes"][0]["size"], context["concentration"].offenders
+
+    # Another force's analyst: none of these records are theirs, and nothing is shared.
+    elsewhere = signed_in(Role.ANALYST, systems=("OTHERFORCE",), username="t.elsewhere")
+    assert sizes(elsewhere) == (0, 0)
+    # A scheme shares two of the people with them under an agreement in force.
+    analyst = User.objects.get(username="t.elsewhere")
+    scheme = Scheme.objects.create(code="S", name="Shared IOM", region="R")
+    SchemeMembership.objects.create(user=analyst, scheme=scheme)
+    for source_id in ("P10", "P11"):
+        SchemePerson.objects.create(scheme=scheme, person=Person.objects.get(source_id=source_id), reason="t")
+    today = timezone.localdate()
+    agreement = SharingAgreement.objects.create(
+        scheme=scheme,
+        title="ISA",
+        legal_basis="cda1998_s115",
+        purposes="IOM",
+        starts_on=today - timedelta(days=1),
+        review_date=today + timedelta(days=30),
+    )
+    agreement.parties.set([analyst.agency])  # type: ignore[list-item]
+    assert sizes(elsewhere) == (2, 2)
+    # The world's own analyst sees everyone.
+    assert sizes(signed_in(Role.ANALYST)) == (6, 11)

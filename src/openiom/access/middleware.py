@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from openiom.access.policy import PUBLIC, TWO_FACTOR, action_of, has_permission
+from openiom.accounts.oidc import two_factor_done
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class PermissionMiddleware:
         user: Any = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        if settings.OPENIOM_REQUIRE_2FA and action != TWO_FACTOR and not user.is_verified():
+        if settings.OPENIOM_REQUIRE_2FA and action != TWO_FACTOR and not two_factor_done(request):
             return redirect_to_login(request.get_full_path(), "accounts:two-factor")
         if not has_permission(user, action):
             raise PermissionDenied

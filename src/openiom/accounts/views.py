@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -14,12 +15,20 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from openiom.access.policy import ACTION_ATTR, PUBLIC, TWO_FACTOR, requires
 from openiom.accounts import services
 from openiom.accounts.forms import SignInForm, TokenForm
+from openiom.accounts.oidc import two_factor_done
 
 
 class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)
+        if settings.OPENIOM_OIDC_ENABLED:
+            context["sso_provider"] = settings.OPENIOM_OIDC_PROVIDER_NAME
+            context["sso_failed"] = self.request.GET.get("sso") == "failed"
+        return context
 
 
 setattr(SignInView, ACTION_ATTR, PUBLIC)
@@ -36,7 +45,7 @@ setattr(SignOutView, ACTION_ATTR, PUBLIC)
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Verify a TOTP code; a user with no authenticator yet is shown how to set one up first."""
     user: Any = request.user
-    if user.is_verified():
+    if two_factor_done(request):
         return redirect("web:home")
     device = TOTPDevice.objects.devices_for_user(user, confirmed=None).first()
     if device is None:

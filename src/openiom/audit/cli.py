@@ -1,5 +1,6 @@
 import click
 
+from openiom.access.commands import command_action
 from openiom.cli import setup_django
 
 
@@ -9,6 +10,7 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@command_action("audit.verify")
 def verify() -> None:
     """Check the hash chain: report any row that was edited, inserted or deleted, and where."""
     setup_django()

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,13 +78,20 @@ def _audit(user: Any, action: str, case: Case, **detail: Any) -> None:
     )
 
 
+def _save_if_unchanged(record: Model, version: int, **changes: Any) -> None:
+    """Apply changes only if nobody saved since `version`: the check and the write are one UPDATE.
+    Otherwise raise Conflict with the saved record, so the page can show both versions."""
+    model = type(record)
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        changes.setdefault("updated_at", timezone.now())
+    if not model._default_manager.filter(pk=record.pk, version=version).update(
+        version=F("version") + 1, **changes
+    ):
+        raise Conflict(model._default_manager.get(pk=record.pk))
+
+
 def _bump_case(case: Case, version: int, **changes: Any) -> Case:
-    """Apply changes only if nobody saved since `version`: the check and the write are one UPDATE."""
-    updated = Case.objects.filter(pk=case.pk, version=version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **changes
-    )
-    if not updated:
-        raise Conflict(Case.objects.get(pk=case.pk))
+    _save_if_unchanged(case, version, **changes)
     case.refresh_from_db()
     return case
 
@@ -318,13 +325,6 @@ def _snapshot(plan: Plan, user: Any, change: str) -> PlanVersion:
     )
 
 
-def _bump_plan(plan: Plan, version: int, **changes: Any) -> None:
-    if not Plan.objects.filter(pk=plan.pk, version=version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **changes
-    ):
-        raise Conflict(Plan.objects.get(pk=plan.pk))
-
-
 def _plan_changed(plan: Plan, user: Any, change: str) -> PlanVersion:
     saved = _snapshot(plan, user, change)
     _event(plan.case, user, EventKind.PLAN, change)
@@ -336,7 +336,7 @@ def _plan_changed(plan: Plan, user: Any, change: str) -> PlanVersion:
 def plan_add_requirement(*, user: Any, plan: Plan, version: int, text: str, due_date: date) -> PlanVersion:
     if not text.strip():
         raise CaseError({"text": _("Say what the person must do")})
-    _bump_plan(plan, version)
+    _save_if_unchanged(plan, version)
     Requirement.objects.create(plan=plan, text=text.strip(), due_date=due_date)
     return _plan_changed(plan, user, _("Requirement added: %(text)s") % {"text": text.strip()})
 
@@ -358,7 +358,7 @@ def plan_add_action(
         raise CaseError({"text": _("Say what the agency will do")})
     if pathway and pathway not in Pathway.values:
         raise CaseError({"pathway": _("Choose a pathway")})
-    _bump_plan(plan, version)
+    _save_if_unchanged(plan, version)
     PlanAction.objects.create(
         plan=plan,
         text=text.strip(),
@@ -382,7 +382,7 @@ def plan_action_status(*, user: Any, plan: Plan, version: int, action_id: int, s
         raise CaseError({"status": _("That action is not in this plan")})
     if status not in ActionStatus.values:
         raise CaseError({"status": _("Choose a status")})
-    _bump_plan(plan, version)
+    _save_if_unchanged(plan, version)
     action.status = status
     action.save(update_fields=["status"])
     return _plan_changed(
@@ -408,7 +408,7 @@ def plan_activate(*, user: Any, plan: Plan, version: int) -> PlanVersion:
     )
     if problems:
         raise CaseError({f"activate-{i}": p for i, p in enumerate(problems)})
-    _bump_plan(plan, version, status=PlanStatus.ACTIVE)
+    _save_if_unchanged(plan, version, status=PlanStatus.ACTIVE)
     return _plan_changed(plan, user, _("Plan made active"))
 
 
@@ -494,10 +494,7 @@ def referral_update(
         dates["started_on"] = on
     if status in rules.CLOSED:
         dates["closed_on"] = on
-    if not ServiceReferral.objects.filter(pk=referral.pk, version=version).update(
-        version=F("version") + 1, status=status, outcome_reason=reason.strip(), **dates
-    ):
-        raise Conflict(ServiceReferral.objects.get(pk=referral.pk))
+    _save_if_unchanged(referral, version, status=status, outcome_reason=reason.strip(), **dates)
     referral.refresh_from_db()
     if status in rules.CLOSED and referral.grant_id:
         PersonAccessGrant.objects.filter(pk=referral.grant_id, revoked_at__isnull=True).update(
@@ -687,11 +684,7 @@ def list_entry_update(
     changes: dict[str, Any] = {"label": label.strip(), "active": active}
     if entry.kind == ListKind.SERVICE:
         changes |= {"pathway": pathway, "field_groups": groups}
-    updated = ListEntry.objects.filter(pk=entry.pk, version=version).update(
-        version=F("version") + 1, **changes
-    )
-    if not updated:
-        raise Conflict(ListEntry.objects.get(pk=entry.pk))
+    _save_if_unchanged(entry, version, **changes)
     entry.refresh_from_db()
     _list_entry_audit(user, "lists.update", entry)
     return entry

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import click
 from tqdm import tqdm
 
+from openiom.access.commands import LOCAL_FILES, acting_user, command_action
 from openiom.cohorts.engine import (
     Definition,
     DefinitionError,
@@ -39,12 +40,10 @@ def _source(engine: str, people: Path | None, events: Path | None, reference: Pa
                 raise click.UsageError(
                     "--engine database reads the application database; drop --people/--events"
                 )
-            from openiom.cli import setup_django
-
-            setup_django()
+            user = acting_user("cohort.analyse")
             from openiom.cohorts.selectors import app_database_source
 
-            return app_database_source()
+            return app_database_source(user=user)
         if not people or not events:
             raise click.UsageError(
                 f"--engine {engine} needs --people and --events files (or use --engine database)"
@@ -149,6 +148,7 @@ def cohort() -> None:
 
 
 @cohort.command("definitions")
+@command_action(LOCAL_FILES)
 def list_definitions() -> None:
     """List the built-in selection definitions."""
     print_table(
@@ -158,6 +158,7 @@ def list_definitions() -> None:
 
 
 @cohort.command("validate")
+@command_action(LOCAL_FILES)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
     """Check definition files; prints every problem with its file and key path."""
@@ -174,6 +175,7 @@ def validate(files: tuple[Path, ...]) -> None:
 
 
 @cohort.command("identify")
+@command_action(LOCAL_FILES)
 @DEFINITIONS
 @AS_OF
 @source_options
@@ -192,6 +194,8 @@ def identify_command(
 ) -> None:
     """Select the people each definition picks, with the reasons and events behind each."""
     chosen = _definitions(definitions)
+    # Saving writes to the application database: check who is asking before the work, not after.
+    saver = acting_user("cohort.analyse") if save else None
     source = _source(engine, people, events, reference)
     day = _as_of(as_of)
     results = [
@@ -227,21 +231,19 @@ def identify_command(
         for r in results
     ]
     write_output(output, headers, rows, document)
-    if save:
-        from openiom.cli import setup_django
-
-        setup_django()
+    if saver is not None:
         from openiom.cohorts.services import CandidateSaveError, cohort_run_save
 
         for r in results:
             try:
-                run = cohort_run_save(result=r)
+                run = cohort_run_save(result=r, user=saver)
             except CandidateSaveError as exc:
                 raise click.ClickException(str(exc)) from exc
             click.echo(f"saved run {run.run_id}: {run.candidate_count} candidates for {r.definition.label}")
 
 
 @cohort.command("compare")
+@command_action(LOCAL_FILES)
 @DEFINITIONS
 @AS_OF
 @source_options
@@ -280,6 +282,7 @@ def compare_command(
 
 
 @cohort.command("stability")
+@command_action(LOCAL_FILES)
 @DEFINITIONS
 @AS_OF
 @source_options
@@ -348,6 +351,7 @@ def stability_command(
 
 
 @cohort.command("concentration")
+@command_action(LOCAL_FILES)
 @AS_OF
 @source_options
 @click.option(

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import ibis
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import QuerySet
 
-from openiom.cohorts.engine import Source, database_source
+from openiom.access.policy import Scope, scope_for
+from openiom.access.selectors import scheme_scope
+from openiom.cohorts.engine import PeopleScope, Source, database_source
 from openiom.cohorts.models import Candidate, CohortRun
 
 
@@ -29,16 +32,30 @@ class _NoCommit:
         """Leave transaction control to Django."""
 
 
-def app_database_source() -> Source:
-    """The cohort engine on the application database, through Django's own connection (so it sees
-    the same data, in the same transaction, as the rest of the request). On PostgreSQL Ibis wraps
-    each query in psycopg's transaction(), which is a savepoint inside Django's transaction."""
+def analysis_scope(user: Any, action: str = "cohort.analyse") -> PeopleScope | None:
+    """The people a user's cohort analysis may include: everyone (None) for a scope of "all", else the
+    records and scheme people their schemes' sharing agreements allow, as for every other read."""
+    scope = scope_for(user, action)
+    if scope == Scope.ALL:
+        return None
+    if scope in (Scope.SCHEME, Scope.PSEUDONYMISED):
+        visible = scheme_scope(user)
+        return PeopleScope(visible.source_systems, visible.shared_scheme_ids)
+    raise PermissionDenied(f"{getattr(user, 'username', user)} may not run cohort analysis ({action})")
+
+
+def app_database_source(*, user: Any) -> Source:
+    """The cohort engine on the application database, restricted to the people `user` may analyse,
+    through Django's own connection (so it sees the same data, in the same transaction, as the rest
+    of the request). On PostgreSQL Ibis wraps each query in psycopg's transaction(), which is a
+    savepoint inside Django's transaction."""
+    scope = analysis_scope(user)
     connection.ensure_connection()
     raw = connection.connection
     if connection.vendor == "sqlite":
-        return database_source(ibis.sqlite.from_connection(_NoCommit(raw)))
+        return database_source(ibis.sqlite.from_connection(_NoCommit(raw)), scope=scope)
     if connection.vendor == "postgresql":
-        return database_source(ibis.postgres.from_connection(raw))
+        return database_source(ibis.postgres.from_connection(raw), scope=scope)
     raise ValueError(f"the cohort engine does not support the {connection.vendor} database")
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from openiom.access.selectors import people_visible_to
 from openiom.cohorts.engine import CohortResult
 from openiom.cohorts.models import Candidate, CohortRun
 from openiom.people.models import Person
@@ -43,6 +44,19 @@ def cohort_run_save(*, result: CohortResult, user: Any = None) -> CohortRun:
             f"{len(missing)} candidate(s) are not people in the application database: {shown}; "
             "import the people first (iom import people)"
         )
+    if user is not None:
+        # Only people the user may analyse become candidates: a run on an extract cannot put people
+        # from outside their schemes in front of their panel.
+        visible = set(
+            people_visible_to(user, "cohort.analyse").filter(pk__in=ids.values()).values_list("pk", flat=True)
+        )
+        outside = [k for k in keys if ids[k] not in visible]
+        if outside:
+            shown = ", ".join(outside[:5]) + (f" and {len(outside) - 5} more" if len(outside) > 5 else "")
+            raise CandidateSaveError(
+                f"{len(outside)} candidate(s) are outside the people {user.username} may analyse: {shown}; "
+                "nothing was saved"
+            )
     definition = result.definition
     run = CohortRun.objects.create(
         run_id=result.run_id,

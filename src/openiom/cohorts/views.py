@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from openiom.access.policy import requires
+from openiom.audit.services import audit_record
 from openiom.cohorts.charts import bar_chart, lorenz_chart
 from openiom.cohorts.engine import (
     SourceError,
@@ -52,15 +53,24 @@ def index(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "as_of_value": request.GET.get("as_of", today.isoformat())}
     if form.is_bound and form.is_valid():
         try:
-            context |= _analyse(form.cleaned_data["as_of"], form.cleaned_data["definitions"])
+            context |= _analyse(request.user, form.cleaned_data["as_of"], form.cleaned_data["definitions"])
+            audit_record(
+                user=request.user,
+                action="cohort.analyse",
+                detail={
+                    "as_of": form.cleaned_data["as_of"].isoformat(),
+                    "definitions": form.cleaned_data["definitions"],
+                    "snapshot": context["snapshot_id"],
+                },
+            )
         except SourceError as exc:
             context["source_error"] = str(exc)
     return render(request, "cohorts/index.html", context)
 
 
-def _analyse(as_of: dt.date, chosen: list[str]) -> dict[str, Any]:
+def _analyse(user: Any, as_of: dt.date, chosen: list[str]) -> dict[str, Any]:
     definitions = [d for d in builtin_definitions() if not chosen or d.id in chosen]
-    source = app_database_source()
+    source = app_database_source(user=user)
     results = [identify(source, d, as_of, evidence=False) for d in definitions]
     comparison = compare_results(results)
     titles = {d.label: d.title for d in definitions}

@@ -130,6 +130,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Single sign-on (accounts/oidc.py): on when a client id is set, and then every endpoint is required.
+OPENIOM_OIDC_ENABLED = bool(os.environ.get("OPENIOM_OIDC_CLIENT_ID"))
+OPENIOM_OIDC_PROVIDER_NAME = os.environ.get("OPENIOM_OIDC_PROVIDER_NAME", "your organisation")
+OPENIOM_OIDC_USERNAME_CLAIM = os.environ.get("OPENIOM_OIDC_USERNAME_CLAIM", "preferred_username")
+# RFC 8176 authentication method references that count as a second factor.
+OPENIOM_OIDC_MFA_METHODS = [
+    m.strip() for m in os.environ.get("OPENIOM_OIDC_MFA_METHODS", "mfa").split(",") if m.strip()
+]
+if OPENIOM_OIDC_ENABLED:
+    try:
+        OIDC_RP_CLIENT_ID = os.environ["OPENIOM_OIDC_CLIENT_ID"]
+        OIDC_RP_CLIENT_SECRET = os.environ["OPENIOM_OIDC_CLIENT_SECRET"]
+        OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["OPENIOM_OIDC_AUTHORIZATION_ENDPOINT"]
+        OIDC_OP_TOKEN_ENDPOINT = os.environ["OPENIOM_OIDC_TOKEN_ENDPOINT"]
+        OIDC_OP_USER_ENDPOINT = os.environ["OPENIOM_OIDC_USERINFO_ENDPOINT"]
+        OIDC_OP_JWKS_ENDPOINT = os.environ["OPENIOM_OIDC_JWKS_ENDPOINT"]
+    except KeyError as missing:
+        raise ImproperlyConfigured(
+            f"single sign-on is on (OPENIOM_OIDC_CLIENT_ID is set) but {missing.args[0]} is not"
+        ) from missing
+    AUTHENTICATION_BACKENDS.append("openiom.accounts.oidc.OIDCBackend")
+OIDC_RP_SIGN_ALGO = os.environ.get("OPENIOM_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid profile email"
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 15
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
+LOGIN_REDIRECT_URL_FAILURE = "/sign-in?sso=failed"
+
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:sign-in"

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from openiom.access.commands import LOCAL_FILES, command_action
 from openiom.evaluation.config import ConfigError, load_config
 from openiom.evaluation.effects import CohortTooSmall
 from openiom.evaluation.histories import InputError
@@ -16,6 +17,7 @@ from openiom.reference.datafiles import ReferenceDataError
 
 
 @click.command()
+@command_action(LOCAL_FILES)
 @click.argument("config_path", metavar="CONFIG", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--out",

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from openiom.access.commands import command_action, current_user
 from openiom.cli import setup_django
 
 MAX_ERRORS_SHOWN = 50
@@ -36,7 +37,7 @@ def _run(kind: str, path: Path, report: Path | None) -> None:
 
         try:
             run = people_import if kind == "people" else events_import
-            result = run(path=path, progress=progress)
+            result = run(path=path, user=current_user(), progress=progress)
         except ImportFileError as exc:
             raise click.ClickException(str(exc)) from exc
         bar.n = bar.total
@@ -68,6 +69,7 @@ _report = click.option(
 
 
 @import_group.command("people")
+@command_action("data.import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_report
 def people(file: Path, report: Path | None) -> None:
@@ -76,6 +78,7 @@ def people(file: Path, report: Path | None) -> None:
 
 
 @import_group.command("events")
+@command_action("data.import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_report
 def events(file: Path, report: Path | None) -> None:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from openiom.access.commands import command_action, current_user
 from openiom.cli import setup_django
 
 
@@ -13,6 +14,7 @@ def reference() -> None:
 
 
 @reference.command("load")
+@command_action("reference.manage")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path), required=False)
 @click.option("--no-activate", is_flag=True, help="Load the version without making it the active one.")
 def load(directory: Path | None, no_activate: bool) -> None:
@@ -22,7 +24,9 @@ def load(directory: Path | None, no_activate: bool) -> None:
     from openiom.reference.services import reference_dataset_load
 
     try:
-        dataset = reference_dataset_load(directory=directory or builtin_directory(), activate=not no_activate)
+        dataset = reference_dataset_load(
+            directory=directory or builtin_directory(), user=current_user(), activate=not no_activate
+        )
     except ReferenceDataError as exc:
         raise click.ClickException(str(exc)) from exc
     state = "active" if dataset.is_active else "loaded, not active"
@@ -30,6 +34,7 @@ def load(directory: Path | None, no_activate: bool) -> None:
 
 
 @reference.command("show")
+@command_action("reference.view")
 def show() -> None:
     """Show the loaded versions and any UNCONFIRMED figures in the active one."""
     setup_django()

@@ -77,7 +77,7 @@ def _past_retention(rule: Rule, cutoff: date) -> QuerySet[Any]:
 
 @transaction.atomic
 def retention_review_create(
-    *, today: date | None = None, rules: list[Rule] | None = None
+    *, user: Any = None, today: date | None = None, rules: list[Rule] | None = None
 ) -> list[RetentionReview]:
     """List what is past retention under each rule, as reviews awaiting approval (nothing is changed)."""
     today = today or timezone.localdate()
@@ -93,7 +93,7 @@ def retention_review_create(
             record_ids=ids,
         )
         audit_record(
-            user=None,
+            user=user,
             action="retention.review",
             object_type="retention_review",
             object_id=review.pk,
@@ -125,7 +125,7 @@ def retention_review_approve(*, review: RetentionReview, user: User, reason: str
 
 
 @transaction.atomic
-def retention_review_apply(*, review: RetentionReview) -> int:
+def retention_review_apply(*, review: RetentionReview, user: Any = None) -> int:
     """Delete or anonymise the approved records that are still past retention. Returns how many."""
     if review.approved_at is None:
         raise RetentionError(f"review {review.pk} has not been approved; nothing was changed")
@@ -152,9 +152,9 @@ def retention_review_apply(*, review: RetentionReview) -> int:
     review.applied_at, review.applied_count = timezone.now(), count
     review.save(update_fields=["applied_at", "applied_count"])
     audit_record(
-        user=review.approved_by,
+        user=user or review.approved_by,
         action=f"retention.{rule.action}",
         object_type=rule.record_type,
-        detail={"review": review.pk, "count": count},
+        detail={"review": review.pk, "count": count, "approved_by": review.approved_by_id},
     )
     return count

@@ -9,11 +9,13 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from openiom.access.commands import LOCAL_FILES, command_action
 from openiom.synth import calibration
 from openiom.synth.generate import DEFAULT_AS_OF, FORMATS, MAX_PEOPLE, synthesise
 
 
 @click.command()
+@command_action(LOCAL_FILES)
 @click.option(
     "--people",
     "n_people",

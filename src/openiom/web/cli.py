@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from openiom.access.commands import SYSTEM, command_action
 from openiom.cli import setup_django
 
 DEMO_PEOPLE = 3000
@@ -31,6 +32,7 @@ def _exec_server(host: str, port: int, workers: int) -> None:
 
 
 @click.command()
+@command_action(SYSTEM)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
 @click.option("--workers", default=2, show_default=True)
@@ -45,6 +47,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
 
 @click.command()
+@command_action(SYSTEM)
 @click.option("--people", default=DEMO_PEOPLE, show_default=True, help="Size of the synthetic area.")
 @click.option("--seed", default=DEMO_SEED, show_default=True)
 @click.option("--reset", is_flag=True, help="Throw away the demo database and build it again.")
@@ -76,6 +79,7 @@ def demo(people: int, seed: int, reset: bool, port: int, no_serve: bool) -> None
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@command_action(SYSTEM)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args: tuple[str, ...]) -> None:
     """Run a Django management command, e.g. `iom manage migrate`."""

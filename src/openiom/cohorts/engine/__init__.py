@@ -14,13 +14,21 @@ from openiom.cohorts.engine.definitions import (
     resolve_definition,
 )
 from openiom.cohorts.engine.identify import Candidate, CohortResult, Reason, identify
-from openiom.cohorts.engine.sources import Source, SourceError, database_source, file_source, spark_session
+from openiom.cohorts.engine.sources import (
+    PeopleScope,
+    Source,
+    SourceError,
+    database_source,
+    file_source,
+    spark_session,
+)
 
 __all__ = [
     "Candidate",
     "CohortResult",
     "Definition",
     "DefinitionError",
+    "PeopleScope",
     "Reason",
     "Source",
     "SourceError",

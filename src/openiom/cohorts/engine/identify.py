@@ -260,7 +260,8 @@ def identify(
     frame = source.execute(selected).sort_values("person_key", ignore_index=True)
     listing: dict[tuple[str, int], list[tuple[int, str]]] = {}
     if evidence and len(frame):
-        query = _evidence(definition.leaves(), ctx, selected)
+        keyed = context(source.people, source.keyed_events, as_of)
+        query = _evidence(definition.leaves(), keyed, selected)
         if query is not None:
             for person_key, event_key, day, leaf in source.execute(query).itertuples(index=False):
                 listing.setdefault((person_key, int(leaf)), []).append((int(day), event_key))

@@ -108,7 +108,7 @@ def _count(leaf: Leaf, clause: CountClause, ctx: Context) -> ir.Table:
     assert events is not None
     if clause.distinct is not None:
         column = "victim_ref" if clause.distinct == "victim_ref" else "out_day"
-        # Two group-bys rather than COUNT(DISTINCT): several times faster on DuckDB at scale.
+        # Two group-bys rather than COUNT(DISTINCT): faster on DuckDB at scale.
         values = events.filter(events[column].notnull()).group_by(["pid", column])
         values = values.aggregate(first=ibis._.day.min(), last=ibis._.day.max())
         counted = values.group_by("pid").aggregate(
@@ -175,17 +175,22 @@ def _score(leaf: Leaf, clause: ScoreClause, ctx: Context) -> ir.Table:
 def _ogrs3(leaf: Leaf, clause: Ogrs3Clause, ctx: Context) -> ir.Table:
     sanctions = clause_events(leaf, ctx)
     assert sanctions is not None
+    # Sanction occasions are the distinct outcome days; an occasion's offence weight is that of the
+    # heaviest offence dealt with that day. Aggregates rather than window functions over the
+    # occasions: the same numbers, faster at 20 million events.
     occasions = sanctions.group_by(["pid", "out_day"]).aggregate(
         date=sanctions.outcome_date.min(), weight=sanctions.ogrs3_weight.max()
     )
-    latest = ibis.row_number().over(group_by="pid", order_by=ibis.desc("out_day"))
-    occasions = occasions.mutate(
-        _latest=latest,
-        total=occasions.count().over(ibis.window(group_by="pid")).cast("int64"),
-        first_date=occasions.date.min().over(ibis.window(group_by="pid")),
-        first=occasions.out_day.min().over(ibis.window(group_by="pid")),
+    per = occasions.group_by("pid").aggregate(
+        total=occasions.count().cast("int64"),
+        first=occasions.out_day.min(),
+        last=occasions.out_day.max(),
+        first_date=occasions.date.min(),
+        date=occasions.date.max(),
     )
-    current = occasions.filter(occasions._latest == 0)
+    # The weight is the current (latest) occasion's.
+    latest = occasions.select(_p="pid", _day="out_day", weight="weight")
+    current = per.join(latest, [per.pid == latest._p, per["last"] == latest._day]).drop("_p", "_day")
     people = ctx.people.select(_k="pid", _dob="date_of_birth", _sex="sex", _age="age")
     joined = current.join(people, current.pid == people._k)
     age_first = age_on(joined._dob, joined.first_date)
@@ -210,7 +215,7 @@ def _ogrs3(leaf: Leaf, clause: Ogrs3Clause, ctx: Context) -> ir.Table:
         "pid",
         "total",
         "first",
-        last=joined.out_day,
+        "last",
         age_first=age_first,
         age_current=age_current,
         weight=joined.weight,
@@ -244,11 +249,25 @@ def leaf_prefix(index: int) -> str:
     return f"c{index}_"
 
 
+def required_leaves(node: Node) -> set[int]:
+    """The ids of the leaves that must hold for `node` to hold (leaves under or / not need not)."""
+    if isinstance(node, Leaf):
+        return {id(node)}
+    if node.op == "and":
+        return set().union(*(required_leaves(child) for child in node.children))
+    return set()
+
+
 def compile_definition(definition: Definition, ctx: Context) -> ir.Table:
     """Selected people: pid, person_key, age and c{i}_hold / c{i}_<number> for every leaf i."""
     leaves = definition.leaves()
+    needed = required_leaves(definition.rule)
     table = ctx.people.select("pid", "person_key", "age")
-    for index, leaf in enumerate(leaves):
+    # Leaves that must hold for the rule to hold are joined first, keeping only people for whom they
+    # hold: the later joins and the result then touch those people only.
+    order = sorted(range(len(leaves)), key=lambda i: id(leaves[i]) not in needed)
+    for index in order:
+        leaf = leaves[index]
         prefix = leaf_prefix(index)
         clause = leaf.clause
         if isinstance(clause, AgeClause):
@@ -260,12 +279,17 @@ def compile_definition(definition: Definition, ctx: Context) -> ir.Table:
             table = table.mutate(**{f"{prefix}hold": hold, f"{prefix}age": table.age})
             continue
         result = leaf_table(leaf, ctx)
+        if id(leaf) in needed:
+            result = result.filter(result.hold)
         renamed = result.select(
             _key=result.pid,
             **{f"{prefix}{col}": result[col] for col in (*LEAF_COLUMNS[leaf.kind], "hold")},
         )
-        table = table.left_join(renamed, table.pid == renamed._key).drop("_key")
-        table = table.mutate(**{f"{prefix}hold": table[f"{prefix}hold"].fill_null(False)})
+        if id(leaf) in needed:
+            table = table.join(renamed, table.pid == renamed._key).drop("_key")
+        else:
+            table = table.left_join(renamed, table.pid == renamed._key).drop("_key")
+            table = table.mutate(**{f"{prefix}hold": table[f"{prefix}hold"].fill_null(False)})
 
     positions = {id(leaf): index for index, leaf in enumerate(leaves)}
 
@@ -281,4 +305,9 @@ def compile_definition(definition: Definition, ctx: Context) -> ir.Table:
             combined = (combined & part) if node.op == "and" else (combined | part)
         return combined
 
-    return table.filter(expression(definition.rule))
+    columns = [
+        f"{leaf_prefix(index)}{col}"
+        for index, leaf in enumerate(leaves)
+        for col in (*LEAF_COLUMNS[leaf.kind], "hold")
+    ]
+    return table.filter(expression(definition.rule)).select("pid", "person_key", "age", *columns)

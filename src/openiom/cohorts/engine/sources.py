@@ -4,9 +4,13 @@ Every source is turned into the same two Ibis tables, so one rule expression run
 every engine:
 
 - people: pid, person_key, date_of_birth (date), sex
-- events: pid, esys, eid (the event's source_system and source_id), event_type, outcome_date
-  (date), off_day, out_day (integer epoch days of the offence and outcome dates), category,
-  neighbourhood_crime (bool), ogrs3_weight (float), domestic_abuse (bool), victim_ref
+- events: pid, event_type, outcome_date (date), off_day, out_day (integer epoch days of the offence
+  and outcome dates), category, neighbourhood_crime (bool), ogrs3_weight (float), domestic_abuse
+  (bool), victim_ref
+- keyed_events: the same rows with esys, eid (the event's source_system and source_id) as well, for
+  listing the events behind a reason. Rules never need the keys, and 20 million key strings are a
+  quarter of the cost of preparing the events, so on files `events` is computed once without them
+  and `keyed_events` is worked out again only when a run asks for its evidence.
 
 `person_key` is "source_system:source_id" of the person, the same in files and in the application
 database, so results from different engines can be compared and saved against `person` rows.
@@ -53,6 +57,7 @@ class Source:
     backend: Any
     people: ir.Table
     events: ir.Table
+    keyed_events: ir.Table
     snapshot: dict[str, Any]
     owns_backend: bool = True
 
@@ -72,6 +77,8 @@ class Source:
 
 
 def _flag(column: ir.Value) -> ir.BooleanValue:
+    if column.type().is_boolean():
+        return column.fill_null(False)
     return column.cast("string").lower().isin(TRUE_TEXT).fill_null(False)
 
 
@@ -132,19 +139,30 @@ def _file_person_ids(ev: ir.Table, people: ir.Table) -> ir.Table:
 
     Events whose person is not in the people file cannot be attributed to anyone and are dropped.
     """
-    ev = ev.mutate(_psrc=_text(ev, "person_source_id"), _pnc=_text(ev, "pnc_id"))
     # Joined on the two columns rather than a concatenated key: building 20 million key strings
-    # costs more than the join itself.
-    by_key = people.select(_kpid="pid", _ksys="source_system", _ksrc="source_id")
-    by_pnc = people.filter(people.pnc_id.notnull()).select(_ppid="pid", _pnc_id="pnc_id")
-    ev = ev.left_join(by_key, [ev.source_system.cast("string") == by_key._ksys, ev._psrc == by_key._ksrc])
-    ev = ev.left_join(by_pnc, ev._pnc == by_pnc._pnc_id)
-    ev = ev.mutate(pid=ibis.coalesce(ev._kpid, ev._ppid))
+    # costs more than the join itself. A file with only one kind of identifier is joined once.
+    found: list[ir.Value] = []
+    if "person_source_id" in ev.columns:
+        by_key = people.select(_kpid="pid", _ksys="source_system", _ksrc="source_id")
+        ev = ev.left_join(
+            by_key,
+            [
+                ev.source_system.cast("string") == by_key._ksys,
+                ev.person_source_id.cast("string") == by_key._ksrc,
+            ],
+        )
+        found.append(ev._kpid)
+    if "pnc_id" in ev.columns:
+        by_pnc = people.filter(people.pnc_id.notnull()).select(_ppid="pid", _pnc_id="pnc_id")
+        ev = ev.left_join(by_pnc, ev.pnc_id.cast("string") == by_pnc._pnc_id)
+        found.append(ev._ppid)
+    ev = ev.mutate(pid=ibis.coalesce(*found) if len(found) > 1 else found[0])
     return ev.filter(ev.pid.notnull())
 
 
-def _events(ev: ir.Table, reference: ir.Table) -> ir.Table:
-    """Normalise events that already carry a pid into the engine's events table."""
+def _events(ev: ir.Table, reference: ir.Table, *, keys: bool) -> ir.Table:
+    """Normalise events that already carry a pid into the engine's events table (with the event
+    keys esys and eid when `keys`)."""
     ref = reference.select(
         _code="offence_code",
         category="category",
@@ -154,10 +172,12 @@ def _events(ev: ir.Table, reference: ir.Table) -> ir.Table:
     ev = ev.left_join(ref, ev.offence_code.cast("string") == ref._code)
     offence_date = ev.offence_date.cast("date")
     outcome_date = ev.outcome_date.cast("date")
+    key_columns = (
+        {"esys": ev.source_system.cast("string"), "eid": ev.source_id.cast("string")} if keys else {}
+    )
     return ev.select(
         pid=ev.pid.cast("int64"),
-        esys=ev.source_system.cast("string"),
-        eid=ev.source_id.cast("string"),
+        **key_columns,
         event_type=ev.event_type.cast("string"),
         outcome_date=outcome_date,
         off_day=offence_date.epoch_days().cast("int64"),
@@ -233,6 +253,21 @@ def _materialise(engine: str, backend: Any, expr: ir.Table, kind: str) -> ir.Tab
     return backend.table(name)
 
 
+# Up to 4 million people (22 bits) the per-person counts use DuckDB's perfect hash aggregate: a
+# plain array indexed by pid, about twice as fast as a hash table for the rules' group-bys (measured
+# in docs/decisions/0003-cohort-engine.md). Above that the array's memory outweighs the gain.
+PERFECT_HASH_MAX_BITS = 22
+
+
+def _group_by_person_directly(backend: Any, people: ir.Table) -> None:
+    """pid is a dense row number 1..N, so a group-by on it can index an array directly; DuckDB does
+    that only when the key fits in `perfect_ht_threshold` bits (12 by default)."""
+    count = int(backend.to_pyarrow(people.count()).as_py()) if hasattr(backend, "to_pyarrow") else 0
+    bits = max(12, count.bit_length())
+    if bits <= PERFECT_HASH_MAX_BITS:
+        backend.con.execute(f"SET perfect_ht_threshold = {bits}")
+
+
 def file_source(
     *,
     people: Path | str,
@@ -259,20 +294,43 @@ def file_source(
     if "person_source_id" not in events_raw.columns and "pnc_id" not in events_raw.columns:
         raise SourceError(f"{events_path.name}: needs a person_source_id or pnc_id column")
     people_t = _materialise(engine, backend, _people(people_raw), "people")
-    events_t = _events(_file_person_ids(events_raw, people_t), reference_table(engine, backend, reference))
-    events_t = _materialise(engine, backend, events_t, "events")
+    if engine == "duckdb":
+        _group_by_person_directly(backend, people_t)
+    linked = _file_person_ids(events_raw, people_t)
+    reference_t = reference_table(engine, backend, reference)
+    events_t = _materialise(engine, backend, _events(linked, reference_t, keys=False), "events")
+    keyed_t = _events(linked, reference_t, keys=True)
     snapshot = {
         "kind": "files",
         "people": _file_fingerprint(people_path),
         "events": _file_fingerprint(events_path),
         "reference": f"{reference.version} ({reference.sha256[:12]})",
     }
-    return Source(engine, backend, people_t.drop("pnc_id", "source_system", "source_id"), events_t, snapshot)
+    return Source(
+        engine, backend, people_t.drop("pnc_id", "source_system", "source_id"), events_t, keyed_t, snapshot
+    )
 
 
-def database_source(database: str | Any) -> Source:
+@dataclass(frozen=True)
+class PeopleScope:
+    """Which people of the application database a run may see: those whose records came from one of
+    `source_systems`, and the people of `scheme_ids` (the `scheme_person` rows). The web app and the
+    command line derive it from the user's permissions (access.selectors.scheme_scope); the engine
+    only applies it, so every engine restricts the same way."""
+
+    source_systems: frozenset[str]
+    scheme_ids: frozenset[int]
+
+    def describe(self) -> str:
+        systems = ", ".join(sorted(self.source_systems)) or "none"
+        schemes = ", ".join(str(i) for i in sorted(self.scheme_ids)) or "none"
+        return f"records of {systems}; people of schemes {schemes}"
+
+
+def database_source(database: str | Any, *, scope: PeopleScope | None = None) -> Source:
     """The application database, read-only: a URL (`sqlite:///path`, `postgres://...`) or an Ibis
     backend already connected to it (the web app passes one made from Django's own connection).
+    With `scope`, only the people it allows (and their events) are the population.
 
     Uses the active reference data set, as the imports do.
     """
@@ -299,13 +357,19 @@ def database_source(database: str | Any) -> Source:
     )
     person = backend.table("person")
     event = backend.table("offending_event")
+    if scope is not None:
+        allowed = person.source_system.isin(sorted(scope.source_systems))
+        if scope.scheme_ids:
+            members = backend.table("scheme_person")
+            members = members.filter(members.scheme_id.isin(sorted(scope.scheme_ids)))
+            allowed |= person.id.isin(members.person_id)
+        person = person.filter(allowed)
+        event = event.filter(event.person_id.isin(person.id))
     people_t = _people(person, pid=person.id)
     # The database links events to people by id, which serves as pid directly.
-    events_t = _events(event.mutate(pid=event.person_id), reference)
+    events_t = _events(event.mutate(pid=event.person_id), reference, keys=True)
     stats = backend.to_pandas(
-        backend.table("offending_event").aggregate(
-            events=ibis._.count(), events_updated=ibis._.updated_at.max().cast("string")
-        )
+        event.aggregate(events=ibis._.count(), events_updated=ibis._.updated_at.max().cast("string"))
     )
     pstats = backend.to_pandas(
         person.aggregate(people=ibis._.count(), people_updated=ibis._.updated_at.max().cast("string"))
@@ -318,7 +382,13 @@ def database_source(database: str | Any) -> Source:
         "events": int(stats["events"].iloc[0]),
         "events_updated": str(stats["events_updated"].iloc[0]),
         "reference": f"{found['version'].iloc[0]} ({str(found['content_sha256'].iloc[0])[:12]})",
+        "scope": scope.describe() if scope is not None else "everyone",
     }
     return Source(
-        "database", backend, people_t.drop("pnc_id", "source_system", "source_id"), events_t, snapshot
+        "database",
+        backend,
+        people_t.drop("pnc_id", "source_system", "source_id"),
+        events_t,
+        events_t,
+        snapshot,
     )
