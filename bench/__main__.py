@@ -5,7 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ["bench.import_events", "bench.synth", "bench.cohorts", "bench.evaluation", "bench.caseload"]
+BENCHMARKS = [
+    "bench.import_events",
+    "bench.synth",
+    "bench.cohorts",
+    "bench.group_by_person",
+    "bench.evaluation",
+    "bench.caseload",
+]
 
 
 def main() -> int:
