@@ -232,3 +232,17 @@ def test_a_view_without_a_rule_is_refused(rf: Any) -> None:
     middleware = PermissionMiddleware(lambda request: None)  # type: ignore[arg-type,return-value]
     with pytest.raises(PermissionDenied):
         middleware.process_view(rf.get("/"), undeclared, (), {})
+
+
+@pytest.mark.django_db
+def test_a_refusal_is_audited() -> None:
+    from openiom.audit.models import AuditEvent
+
+    world = build_world()
+    client = Client()
+    client.force_login(world.users[Role.POLICE_OFFICER])
+    assert client.get("/cohorts/").status_code == 403
+    refusal = AuditEvent.objects.get(
+        username=world.users[Role.POLICE_OFFICER].username, action="permission.denied"
+    )
+    assert refusal.detail == {"via": "web", "path": "/cohorts/", "action": "cohort.analyse"}

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 
 from openiom.access.policy import PUBLIC, TWO_FACTOR, action_of, has_permission
 from openiom.accounts.oidc import two_factor_done
+from openiom.audit.services import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -41,5 +42,11 @@ class PermissionMiddleware:
         if settings.OPENIOM_REQUIRE_2FA and action != TWO_FACTOR and not two_factor_done(request):
             return redirect_to_login(request.get_full_path(), "accounts:two-factor")
         if not has_permission(user, action):
+            # Refusals are audited too, as on the command line (access.commands).
+            audit_record(
+                user=user,
+                action="permission.denied",
+                detail={"via": "web", "path": request.path, "action": action},
+            )
             raise PermissionDenied
         return None
