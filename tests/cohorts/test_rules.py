@@ -187,6 +187,18 @@ def test_ogrs3_worked_example_through_the_engine(select, threshold: int, selecte
         assert numbers["linear"] == pytest.approx(-1.326 + 0.46306 - 2.81664 - 0.0607, abs=1e-4)
 
 
+def test_ogrs3_weight_is_the_heaviest_offence_on_the_latest_occasion(select) -> None:
+    w = World()
+    w.person("THREE", dob=D(1990, 1, 1), sex="M")
+    w.event("THREE", "conviction", D(2020, 1, 1), D(2020, 2, 1), code="049/01")  # earlier: 0.6612
+    w.event("THREE", "conviction", D(2026, 3, 1), D(2026, 4, 1), code="034/01")  # latest day: -0.6348
+    w.event("THREE", "conviction", D(2026, 3, 2), D(2026, 4, 1), code="008/10")  # same day: -0.0607
+    chosen = select(w, "  ogrs3:\n    horizon_years: 2\n    at_least_percent: 1\n", AS_OF)
+    reason = chosen["SYNTH:THREE"].reasons[0]
+    assert reason.numbers["total_sanctions"] == 2
+    assert "offence weight -0.0607" in reason.text
+
+
 def test_serial_domestic_abuse(select) -> None:
     w = World()
     for pid, dob in (

@@ -181,16 +181,16 @@ def _ogrs3(leaf: Leaf, clause: Ogrs3Clause, ctx: Context) -> ir.Table:
     occasions = sanctions.group_by(["pid", "out_day"]).aggregate(
         date=sanctions.outcome_date.min(), weight=sanctions.ogrs3_weight.max()
     )
-    per = occasions.group_by("pid").aggregate(
+    current = occasions.group_by("pid").aggregate(
         total=occasions.count().cast("int64"),
         first=occasions.out_day.min(),
         last=occasions.out_day.max(),
         first_date=occasions.date.min(),
         date=occasions.date.max(),
+        # The weight is the current (latest) occasion's; each occasion is a different day, so
+        # there are no ties.
+        weight=occasions.weight.argmax(occasions.out_day),
     )
-    # The weight is the current (latest) occasion's.
-    latest = occasions.select(_p="pid", _day="out_day", weight="weight")
-    current = per.join(latest, [per.pid == latest._p, per["last"] == latest._day]).drop("_p", "_day")
     people = ctx.people.select(_k="pid", _dob="date_of_birth", _sex="sex", _age="age")
     joined = current.join(people, current.pid == people._k)
     age_first = age_on(joined._dob, joined.first_date)
