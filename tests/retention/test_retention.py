@@ -1,11 +1,17 @@
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from openiom.access.models import PersonAccessGrant, SchemePerson
 from openiom.accounts.roles import Role
 from openiom.accounts.services import user_create
 from openiom.audit.models import AuditEvent
+from openiom.cases import services as cases
+from openiom.cases.models import Case, CaseEvent, Need, PlanVersion, ServiceReferral
+from openiom.evaluation.models import EvaluationRun, RunStatus
 from openiom.offending.models import OffendingEvent
 from openiom.people.models import Person
 from openiom.retention.services import (
@@ -24,7 +30,13 @@ LATER = date(2040, 1, 1)  # far enough ahead that the example records are past r
 
 
 def test_rules_file_is_valid_and_bad_rules_are_named(tmp_path: Path) -> None:
-    assert {r.record_type for r in load_rules()} == {"person", "offending_event", "coordinator_alert"}
+    assert {r.record_type for r in load_rules()} == {
+        "person",
+        "offending_event",
+        "coordinator_alert",
+        "iom_case",
+        "evaluation_run",
+    }
     bad = tmp_path / "rules.yaml"
     bad.write_text("person:\n  keep_years: 0\n  action: anonymise\n")
     with pytest.raises(
@@ -78,3 +90,68 @@ def test_recent_records_are_kept() -> None:
     user_create(username="admin2", password="a long test password", role=Role.ADMINISTRATOR)
     (review,) = retention_review_create(rules=[Rule("offending_event", 25, "delete")])
     assert review.record_ids == []
+
+
+def _approve_and_apply(rule: Rule, admin: Any) -> tuple[list[int], int]:
+    (review,) = retention_review_create(today=LATER, rules=[rule])
+    retention_review_approve(review=review, user=admin, reason="Past the scheme's retention period")
+    return review.record_ids, retention_review_apply(review=review)
+
+
+def test_exited_case_goes_with_its_records_and_the_person_leaves_the_scheme() -> None:
+    world = build_world()
+    case, person, admin = world.case, world.in_scope, world.users[Role.ADMINISTRATOR]
+    assert case is not None and world.other_case is not None
+    officer = world.users[Role.POLICE_OFFICER]
+    cases.need_save(user=officer, case=case, version=case.version, pathway="accommodation", level="high")
+    case.refresh_from_db()
+    grant_id = world.referral.grant_id
+    cases.case_exit(
+        user=officer, case=case, version=case.version, reason="Stepped down after review", on=date(2030, 1, 1)
+    )
+    # 2040 less six years is 2034: the exit in 2030 is past retention, the active case is not.
+    ids, count = _approve_and_apply(Rule("iom_case", 6, "delete"), admin)
+    assert ids == [case.pk] and count == 1
+    assert not Case.objects.filter(pk=case.pk).exists()
+    for model in (Need, ServiceReferral, CaseEvent):
+        assert not model.objects.filter(case_id=case.pk).exists()
+    assert not PlanVersion.objects.filter(plan__case_id=case.pk).exists()
+    assert not PersonAccessGrant.objects.filter(pk=grant_id).exists()
+    assert not SchemePerson.objects.filter(scheme=world.scheme, person=person).exists()
+    assert Case.objects.filter(pk=world.other_case.pk).exists()
+    assert AuditEvent.objects.filter(action="retention.delete", object_type="iom_case").exists()
+    # With the case gone, the person can now fall under the person rule.
+    (people,) = retention_review_create(today=LATER, rules=[Rule("person", 10, "anonymise")])
+    assert person.pk in people.record_ids
+
+
+def test_finished_evaluation_runs_go_with_their_folder_and_nothing_outside_it(
+    tmp_path: Path, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    world = build_world()
+    admin, analyst = world.users[Role.ADMINISTRATOR], world.users[Role.ANALYST]
+    settings.EVALUATION_OUTPUT_DIR = str(tmp_path / "evaluations")
+    inside, outside = tmp_path / "evaluations" / "run1", tmp_path / "elsewhere"
+    for folder in (inside / "inputs", outside):
+        folder.mkdir(parents=True)
+        (folder / "treated.csv").write_text("person_key\nSYNTH:P0001\n")
+    finished = timezone.now() - timedelta(days=1)
+    done, stray = (
+        EvaluationRun.objects.create(
+            created_by=analyst,
+            title=title,
+            config_text="title: x\n",
+            status=RunStatus.SUCCEEDED,
+            finished_at=finished,
+            output_dir=str(folder),
+        )
+        for title, folder in (("done", inside), ("stray", outside))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ids, count = _approve_and_apply(Rule("evaluation_run", 2, "delete"), admin)
+    # The world's running run is not finished, so it is kept.
+    assert sorted(ids) == sorted([done.pk, stray.pk]) and count == 2
+    assert EvaluationRun.objects.filter(pk=world.evaluation_run.pk).exists()
+    assert not EvaluationRun.objects.filter(pk__in=[done.pk, stray.pk]).exists()
+    assert not inside.exists()
+    assert (outside / "treated.csv").exists()  # never a folder outside the evaluations folder

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,16 +13,25 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from openiom.access.models import CoordinatorAlert
+from openiom.access.models import CoordinatorAlert, PersonAccessGrant, SchemePerson
 from openiom.accounts.models import User
 from openiom.accounts.roles import Role
 from openiom.audit.services import audit_record
+from openiom.cases.models import Case, CaseStatus
+from openiom.evaluation.models import FINISHED, EvaluationRun
+from openiom.evaluation.selectors import output_root
 from openiom.offending.models import OffendingEvent
 from openiom.people.models import Person
 from openiom.retention.models import RetentionReview
 
 RULES_FILE = Path(__file__).with_name("rules.yaml")
-ACTIONS = {"person": "anonymise", "offending_event": "delete", "coordinator_alert": "delete"}
+ACTIONS = {
+    "person": "anonymise",
+    "offending_event": "delete",
+    "coordinator_alert": "delete",
+    "iom_case": "delete",
+    "evaluation_run": "delete",
+}
 ANONYMISED = "ANONYMISED"
 
 
@@ -72,6 +82,13 @@ def _past_retention(rule: Rule, cutoff: date) -> QuerySet[Any]:
         )
     if rule.record_type == "offending_event":
         return OffendingEvent.objects.filter(outcome_date__lt=cutoff)
+    if rule.record_type == "iom_case":
+        return Case.objects.filter(
+            Q(status=CaseStatus.EXITED, exit_date__lt=cutoff)
+            | Q(status=CaseStatus.DECLINED, updated_at__date__lt=cutoff)
+        )
+    if rule.record_type == "evaluation_run":
+        return EvaluationRun.objects.filter(status__in=FINISHED, finished_at__date__lt=cutoff)
     return CoordinatorAlert.objects.filter(acknowledged_at__isnull=False, raised_at__date__lt=cutoff)
 
 
@@ -146,9 +163,10 @@ def retention_review_apply(*, review: RetentionReview, user: Any = None) -> int:
             updated_at=timezone.now(),
         )
     else:
-        count = still_due.model.objects.filter(pk__in=list(still_due.values_list("pk", flat=True))).delete()[
-            0
-        ]
+        ids = list(still_due.values_list("pk", flat=True))
+        _delete_dependants(rule.record_type, ids)
+        still_due.model.objects.filter(pk__in=ids).delete()
+        count = len(ids)
     review.applied_at, review.applied_count = timezone.now(), count
     review.save(update_fields=["applied_at", "applied_count"])
     audit_record(
@@ -158,3 +176,31 @@ def retention_review_apply(*, review: RetentionReview, user: Any = None) -> int:
         detail={"review": review.pk, "count": count, "approved_by": review.approved_by_id},
     )
     return count
+
+
+def _delete_dependants(record_type: str, ids: list[int]) -> None:
+    """What goes with a record but is not deleted by the database's cascade."""
+    if record_type == "iom_case":
+        cases = Case.objects.filter(pk__in=ids)
+        # The partner access the case's service referrals granted, and the person's place on the
+        # scheme's list: once both are gone the person can fall under the person rule.
+        grants = cases.exclude(service_referrals__grant=None).values_list(
+            "service_referrals__grant", flat=True
+        )
+        PersonAccessGrant.objects.filter(pk__in=list(grants)).delete()
+        for scheme_id, person_id in cases.values_list("scheme_id", "person_id"):
+            SchemePerson.objects.filter(scheme_id=scheme_id, person_id=person_id).delete()
+    elif record_type == "evaluation_run":
+        root = output_root()
+        folders = [
+            Path(d).resolve()
+            for d in EvaluationRun.objects.filter(pk__in=ids).values_list("output_dir", flat=True)
+        ]
+        # Files go only once the rows are gone for good, and only from inside the evaluations folder.
+        inside = [f for f in folders if f.is_relative_to(root) and f != root]
+
+        def remove_folders() -> None:
+            for folder in inside:
+                shutil.rmtree(folder, ignore_errors=True)
+
+        transaction.on_commit(remove_folders)
