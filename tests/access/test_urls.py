@@ -34,6 +34,7 @@ POST_ONLY = {
     "cases:plan-action",
     "cases:plan-action-status",
     "cases:plan-activate",
+    "evaluation:cancel",
 }
 
 

@@ -99,4 +99,6 @@ NOT_PAGES = {
     "cases:plan-action",
     "cases:plan-action-status",
     "cases:plan-activate",
+    # A button on the status page, which is checked while a run is in progress.
+    "evaluation:cancel",
 }

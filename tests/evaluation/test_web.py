@@ -328,3 +328,64 @@ def test_an_analyst_of_two_schemes_chooses_which_sees_the_run(
     )
     client.post("/evaluation/", {"config": config_text(min_cohort="1000"), "scheme": second.pk})
     assert EvaluationRun.objects.get().scheme == second
+
+
+def test_the_person_who_started_a_run_can_cancel_it_and_the_job_then_does_nothing(
+    analyst: Any, scheme: Scheme, client: Client, evaluation_folders: Any
+) -> None:
+    run = services.evaluation_run_create(user=analyst, config_text=config_text(), scheme=scheme)
+    colleague = Client()
+    colleague.force_login(_analyst("analyst.two", scheme))
+    assert "Cancel this evaluation" in client.get(f"/evaluation/{run.pk}/").content.decode()
+    assert "Cancel this evaluation" not in colleague.get(f"/evaluation/{run.pk}/").content.decode()
+    assert colleague.post(f"/evaluation/{run.pk}/cancel").status_code == 403
+    assert client.get(f"/evaluation/{run.pk}/cancel").status_code == 405
+    response = client.post(f"/evaluation/{run.pk}/cancel")
+    assert response.status_code == 302 and response["Location"] == f"/evaluation/{run.pk}/"
+    page = client.get(f"/evaluation/{run.pk}/").content.decode()
+    assert "The evaluation was cancelled" in page and "Cancelled by analyst.one." in page
+    assert "Cancel this evaluation" not in page
+    run = _finish(run)  # the job starting late finds the run cancelled and leaves it
+    assert run.status == RunStatus.CANCELLED and run.started_at is None
+    assert AuditEvent.objects.filter(action="evaluation.cancel", object_id=str(run.pk)).count() == 1
+    client.post(f"/evaluation/{run.pk}/cancel")  # cancelling a finished run changes nothing
+    assert AuditEvent.objects.filter(action="evaluation.cancel").count() == 1
+
+
+def test_a_run_cancelled_while_running_stops_at_its_next_step(
+    analyst: Any, evaluation_folders: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = services.evaluation_run_create(user=analyst, config_text=config_text())
+    reached = []
+
+    def pipeline(config: Any, progress: Any) -> Any:
+        # The real pipeline's first step, a cancellation from the page, then the next step.
+        progress(services.STEPS[0])
+        reached.append(services.STEPS[0])
+        services.evaluation_run_cancel(user=analyst, run=EvaluationRun.objects.get(pk=run.pk))
+        progress(services.STEPS[1])
+        reached.append(services.STEPS[1])
+
+    monkeypatch.setattr(services, "run_evaluation", pipeline)
+    run = _finish(run)
+    assert reached == [services.STEPS[0]]
+    assert run.status == RunStatus.CANCELLED and run.step == 1 and run.finished_at is not None
+    assert not (Path(run.output_dir) / "report.pdf").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.application_postgres
+@pytest.mark.django_db(transaction=True)
+def test_cancelling_ends_the_job_process(analyst: Any, evaluation_folders: Any, settings: Any) -> None:
+    assert connection.vendor == "postgresql", "run with DATABASE_URL pointing at PostgreSQL"
+    settings.EVALUATION_RUNNER = "process"
+    run = services.evaluation_run_create(user=analyst, config_text=config_text())
+    services.evaluation_run_launch(run)
+    assert run.worker_pid is not None and services._process_alive(run.worker_pid)
+    run = services.evaluation_run_cancel(user=analyst, run=run)
+    deadline = time.monotonic() + 30
+    while services._process_alive(run.worker_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not services._process_alive(run.worker_pid)
+    run.refresh_from_db()
+    assert run.status == RunStatus.CANCELLED and not (Path(run.output_dir) / "report.pdf").exists()

@@ -17,9 +17,10 @@ class RunStatus(models.TextChoices):
     SUCCEEDED = "succeeded", _("Finished")
     FAILED = "failed", _("Failed")
     REFUSED = "refused", _("Refused")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
-FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.REFUSED)
+FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.REFUSED, RunStatus.CANCELLED)
 
 
 class EvaluationRun(models.Model):
@@ -44,7 +45,7 @@ class EvaluationRun(models.Model):
     step = models.PositiveSmallIntegerField(default=0)
     step_count = models.PositiveSmallIntegerField(default=0)
     step_text = models.CharField(max_length=100, blank=True)
-    message = models.TextField(_("why it failed or was refused"), blank=True)
+    message = models.TextField(_("why it failed, was refused or was cancelled"), blank=True)
     output_dir = models.CharField(max_length=500)
     summary = models.JSONField(_("headline results"), default=dict, blank=True)
     worker_pid = models.IntegerField(null=True, blank=True)

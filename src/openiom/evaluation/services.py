@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import uuid
@@ -21,12 +22,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
 from pydantic import ValidationError
 
 import openiom
 from openiom.access.models import Scheme
+from openiom.access.policy import Scope, scope_for
 from openiom.audit.services import audit_record
 from openiom.evaluation import selectors
 from openiom.evaluation.config import ConfigError, EvaluationConfig, parse_config
@@ -139,6 +142,17 @@ def _update(run_id: int, **fields: Any) -> None:
     EvaluationRun.objects.filter(pk=run_id).update(**fields)
 
 
+def _finish(run_id: int, **fields: Any) -> None:
+    """Record how a running run ended, unless it was cancelled meanwhile (the cancellation stands)."""
+    EvaluationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        finished_at=timezone.now(), **fields
+    )
+
+
+class RunCancelled(Exception):
+    """The run was cancelled while the job was between steps."""
+
+
 def evaluation_run_execute(run_id: int) -> EvaluationRun:
     """Carry out a queued run: the pipeline, then the report files, recording each step on the row.
 
@@ -149,8 +163,7 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
     if run.status != RunStatus.QUEUED:
         return run
     total = len(STEPS)
-    _update(
-        run_id,
+    started = EvaluationRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING,
         started_at=timezone.now(),
         step=0,
@@ -158,10 +171,18 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
         step_text="",
         progress=0,
     )
+    if not started:  # cancelled before the job began
+        run.refresh_from_db()
+        return run
 
     def progress(stage: str) -> None:
         number = STEPS.index(stage) + 1
-        _update(run_id, step=number, step_text=stage, progress=round(100 * (number - 1) / total))
+        # Only a running run moves on: a cancelled one stops at the next step.
+        moved = EvaluationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+            step=number, step_text=stage, progress=round(100 * (number - 1) / total)
+        )
+        if not moved:
+            raise RunCancelled
 
     try:
         config = EvaluationConfig.model_validate(run.config)
@@ -172,28 +193,26 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
         write_report(
             Path(run.output_dir), evaluation.results, evaluation.balance_before, evaluation.balance_after
         )
+    except RunCancelled:
+        pass
     except CohortTooSmall as exc:
-        _update(
-            run_id, status=RunStatus.REFUSED, message=f"Evaluation refused: {exc}", finished_at=timezone.now()
-        )
+        _finish(run_id, status=RunStatus.REFUSED, message=f"Evaluation refused: {exc}")
     except (ConfigError, InputError, MatchingError, ReferenceDataError, ValidationError, OSError) as exc:
-        _update(run_id, status=RunStatus.FAILED, message=str(exc), finished_at=timezone.now())
+        _finish(run_id, status=RunStatus.FAILED, message=str(exc))
     except Exception as exc:
         logger.exception("evaluation run %s failed", run_id)
-        _update(
+        _finish(
             run_id,
             status=RunStatus.FAILED,
             message=f"The evaluation stopped with an unexpected error ({type(exc).__name__}: {exc}).",
-            finished_at=timezone.now(),
         )
     else:
-        _update(
+        _finish(
             run_id,
             status=RunStatus.SUCCEEDED,
             progress=100,
             step=total,
             summary=summarise(evaluation.results),
-            finished_at=timezone.now(),
         )
     run.refresh_from_db()
     return run
@@ -276,8 +295,7 @@ def evaluation_run_check_worker(run: EvaluationRun) -> EvaluationRun:
         return run
     run.refresh_from_db()
     if not run.finished:
-        _update(
-            run.pk,
+        EvaluationRun.objects.filter(pk=run.pk, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).update(
             status=RunStatus.FAILED,
             message=(
                 "The background job stopped before the evaluation finished (for example it ran out of "
@@ -286,4 +304,30 @@ def evaluation_run_check_worker(run: EvaluationRun) -> EvaluationRun:
             finished_at=timezone.now(),
         )
         run.refresh_from_db()
+    return run
+
+
+def may_cancel(user: Any, run: EvaluationRun) -> bool:
+    """The person who started a run, or a user whose evaluation scope is everything."""
+    return bool(run.created_by_id == user.pk or scope_for(user, selectors.ACTION) == Scope.ALL)
+
+
+def evaluation_run_cancel(*, user: Any, run: EvaluationRun) -> EvaluationRun:
+    """Stop a queued or running run: it is marked cancelled at once and its job process is ended."""
+    if not may_cancel(user, run):
+        raise PermissionDenied("Only the person who started an evaluation can cancel it")
+    who = user.get_full_name() or user.username
+    cancelled = EvaluationRun.objects.filter(
+        pk=run.pk, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
+    ).update(status=RunStatus.CANCELLED, message=f"Cancelled by {who}.", finished_at=timezone.now())
+    run.refresh_from_db()
+    if not cancelled:
+        return run  # it had already finished: nothing to stop
+    if run.worker_pid is not None and _process_alive(run.worker_pid):
+        try:
+            # The job runs in its own session (start_new_session), so its group is its pid.
+            os.killpg(run.worker_pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            pass  # ended meanwhile, or another host's job: it stops itself at its next step
+    audit_record(user=user, action="evaluation.cancel", object_type="evaluation_run", object_id=run.pk)
     return run

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from openiom.access.policy import requires
 from openiom.access.selectors import user_schemes
@@ -101,6 +102,7 @@ def status(request: HttpRequest, run_id: int) -> HttpResponse:
             "steps": steps,
             "current_step": STEP_LABELS.get(run.step_text, run.step_text),
             "auto_refresh": auto_refresh,
+            "can_cancel": not run.finished and services.may_cancel(request.user, run),
             "refresh_seconds": REFRESH_SECONDS,
             "summary": run.summary if run.status == RunStatus.SUCCEEDED else None,
             "downloads": {
@@ -113,6 +115,13 @@ def status(request: HttpRequest, run_id: int) -> HttpResponse:
         # page offers a link that stops it (WCAG 2.2.1 and 2.2.2).
         response["Refresh"] = str(REFRESH_SECONDS)
     return response
+
+
+@requires("evaluation.run")
+@require_POST
+def cancel(request: HttpRequest, run_id: int) -> HttpResponse:
+    services.evaluation_run_cancel(user=request.user, run=_run_or_404(request, run_id))
+    return redirect("evaluation:status", run_id=run_id)
 
 
 CONTENT_TYPES = {"html": "text/html", "pdf": "application/pdf", "json": "application/json"}
