@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -382,10 +384,9 @@ def test_cancelling_ends_the_job_process(analyst: Any, evaluation_folders: Any, 
     run = services.evaluation_run_create(user=analyst, config_text=config_text())
     services.evaluation_run_launch(run)
     assert run.worker_pid is not None and services._process_alive(run.worker_pid)
+    assert not services._is_job_of(os.getpid(), run.pk)  # a pid that is not this run's job is left alone
+    (job,) = [p for p in services._LAUNCHED if p.pid == run.worker_pid]
     run = services.evaluation_run_cancel(user=analyst, run=run)
-    deadline = time.monotonic() + 30
-    while services._process_alive(run.worker_pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not services._process_alive(run.worker_pid)
+    assert job.wait(timeout=30) == -signal.SIGTERM  # ended by the cancellation, not by finishing
     run.refresh_from_db()
     assert run.status == RunStatus.CANCELLED and not (Path(run.output_dir) / "report.pdf").exists()

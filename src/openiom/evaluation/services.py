@@ -307,6 +307,16 @@ def evaluation_run_check_worker(run: EvaluationRun) -> EvaluationRun:
     return run
 
 
+def _is_job_of(pid: int, run_id: int) -> bool:
+    """Whether `pid` is, on this machine, the job process of that run. A job started on another host
+    has a pid that means something else here, so it is never signalled; it stops at its next step."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return _process_alive(pid) and b"evaluation_run" in command and str(run_id).encode() in command
+
+
 def may_cancel(user: Any, run: EvaluationRun) -> bool:
     """The person who started a run, or a user whose evaluation scope is everything."""
     return bool(run.created_by_id == user.pk or scope_for(user, selectors.ACTION) == Scope.ALL)
@@ -323,11 +333,11 @@ def evaluation_run_cancel(*, user: Any, run: EvaluationRun) -> EvaluationRun:
     run.refresh_from_db()
     if not cancelled:
         return run  # it had already finished: nothing to stop
-    if run.worker_pid is not None and _process_alive(run.worker_pid):
+    if run.worker_pid is not None and _is_job_of(run.worker_pid, run.pk):
         try:
             # The job runs in its own session (start_new_session), so its group is its pid.
             os.killpg(run.worker_pid, signal.SIGTERM)
         except (ProcessLookupError, PermissionError):
-            pass  # ended meanwhile, or another host's job: it stops itself at its next step
+            pass  # ended meanwhile: the cancellation already stands
     audit_record(user=user, action="evaluation.cancel", object_type="evaluation_run", object_id=run.pk)
     return run
