@@ -142,10 +142,15 @@ def _update(run_id: int, **fields: Any) -> None:
     EvaluationRun.objects.filter(pk=run_id).update(**fields)
 
 
-def _finish(run_id: int, **fields: Any) -> None:
-    """Record how a running run ended, unless it was cancelled meanwhile (the cancellation stands)."""
-    EvaluationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-        finished_at=timezone.now(), **fields
+UNFINISHED = (RunStatus.QUEUED, RunStatus.RUNNING)
+RUNNING = (RunStatus.RUNNING,)
+
+
+def _end(run_id: int, still: tuple[str, ...], **fields: Any) -> bool:
+    """Record how a run ended, only while its status is one of `still`: whatever ended it first (the
+    job finishing, a cancellation, a dead job noticed) stands. One UPDATE, so there is no race."""
+    return bool(
+        EvaluationRun.objects.filter(pk=run_id, status__in=still).update(finished_at=timezone.now(), **fields)
     )
 
 
@@ -160,8 +165,6 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
     unexpected error ends it as failed and is logged with its traceback.
     """
     run = EvaluationRun.objects.get(pk=run_id)
-    if run.status != RunStatus.QUEUED:
-        return run
     total = len(STEPS)
     started = EvaluationRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING,
@@ -171,7 +174,7 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
         step_text="",
         progress=0,
     )
-    if not started:  # cancelled before the job began
+    if not started:  # not queued any more: cancelled before the job began, or already carried out
         run.refresh_from_db()
         return run
 
@@ -196,19 +199,21 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
     except RunCancelled:
         pass
     except CohortTooSmall as exc:
-        _finish(run_id, status=RunStatus.REFUSED, message=f"Evaluation refused: {exc}")
+        _end(run_id, RUNNING, status=RunStatus.REFUSED, message=f"Evaluation refused: {exc}")
     except (ConfigError, InputError, MatchingError, ReferenceDataError, ValidationError, OSError) as exc:
-        _finish(run_id, status=RunStatus.FAILED, message=str(exc))
+        _end(run_id, RUNNING, status=RunStatus.FAILED, message=str(exc))
     except Exception as exc:
         logger.exception("evaluation run %s failed", run_id)
-        _finish(
+        _end(
             run_id,
+            RUNNING,
             status=RunStatus.FAILED,
             message=f"The evaluation stopped with an unexpected error ({type(exc).__name__}: {exc}).",
         )
     else:
-        _finish(
+        _end(
             run_id,
+            RUNNING,
             status=RunStatus.SUCCEEDED,
             progress=100,
             step=total,
@@ -293,17 +298,16 @@ def evaluation_run_check_worker(run: EvaluationRun) -> EvaluationRun:
     """Mark a run failed if its job process has ended without finishing it (killed, out of memory)."""
     if run.finished or run.worker_pid is None or _process_alive(run.worker_pid):
         return run
+    _end(
+        run.pk,
+        UNFINISHED,
+        status=RunStatus.FAILED,
+        message=(
+            "The background job stopped before the evaluation finished (for example it ran out of "
+            "memory or the server restarted). Start the evaluation again."
+        ),
+    )
     run.refresh_from_db()
-    if not run.finished:
-        EvaluationRun.objects.filter(pk=run.pk, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).update(
-            status=RunStatus.FAILED,
-            message=(
-                "The background job stopped before the evaluation finished (for example it ran out of "
-                "memory or the server restarted). Start the evaluation again."
-            ),
-            finished_at=timezone.now(),
-        )
-        run.refresh_from_db()
     return run
 
 
@@ -327,9 +331,7 @@ def evaluation_run_cancel(*, user: Any, run: EvaluationRun) -> EvaluationRun:
     if not may_cancel(user, run):
         raise PermissionDenied("Only the person who started an evaluation can cancel it")
     who = user.get_full_name() or user.username
-    cancelled = EvaluationRun.objects.filter(
-        pk=run.pk, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
-    ).update(status=RunStatus.CANCELLED, message=f"Cancelled by {who}.", finished_at=timezone.now())
+    cancelled = _end(run.pk, UNFINISHED, status=RunStatus.CANCELLED, message=f"Cancelled by {who}.")
     run.refresh_from_db()
     if not cancelled:
         return run  # it had already finished: nothing to stop
