@@ -79,3 +79,21 @@ def test_an_analyst_evaluates_a_programme(page: Any, sign_in: Any, evaluation_se
     page.get_by_role("link", name="All evaluations").click()
     assert page.get_by_role("link", name="IOM neighbourhood crime cohort, 2022 starts").is_visible()
     assert page.get_by_text("Finished").first.is_visible()
+
+
+def test_an_analyst_cancels_a_run_they_started(page: Any, sign_in: Any, evaluation_settings: None) -> None:
+    from openiom.evaluation import services
+    from tests.evaluation.web import config_text
+
+    analyst = sign_in(Role.ANALYST)
+    # Queued and not launched: it stays in progress until the analyst cancels it.
+    run = services.evaluation_run_create(user=analyst, config_text=config_text())
+    page.goto(f"/evaluation/{run.pk}/?refresh=off")
+    assert page.get_by_role("heading", name="Progress").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Cancel this evaluation").click()
+    page.wait_for_url(f"**/evaluation/{run.pk}/")
+    assert page.get_by_role("heading", name="The evaluation was cancelled").is_visible()
+    assert "Cancelled by Test Analyst." in page.locator("#run-message").inner_text()
+    assert page.get_by_role("button", name="Cancel this evaluation").count() == 0
+    assert_accessible(page)
