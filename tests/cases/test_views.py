@@ -227,6 +227,49 @@ def _refer(world: World, count: int) -> None:
             services.panel_refer(user=officer, scheme=world.scheme, person=person, reason=reason)
 
 
+def test_the_attention_counts_leave_out_what_no_longer_needs_attention(world: World) -> None:
+    """Completed reviews, missed appointments older than the window, referrals already answered and
+    cases out of scope are not counted; the next review is the earliest still open."""
+    from openiom.cases import selectors
+
+    today = timezone.localdate()
+    officer = world.users[Role.POLICE_OFFICER]
+    case = _grow(world, cases=1, contacts=0)
+    Review.objects.filter(case=case).delete()
+    Review.objects.create(case=case, due_date=today - timedelta(days=30), completed_on=today)
+    Review.objects.create(case=case, due_date=today + timedelta(days=20))
+    Review.objects.create(case=case, due_date=today + timedelta(days=10))
+    for days_ago in (selectors.MISSED_WINDOW.days + 10, 5, 4):
+        Contact.objects.create(
+            case=case,
+            contact_type="office",
+            agency=world.police,
+            on=today - timedelta(days=days_ago),
+            outcome="missed",
+        )
+    Contact.objects.create(
+        case=case, contact_type="office", agency=world.police, on=today, outcome="attended"
+    )
+    for status in (ReferralStatus.SENT, ReferralStatus.ACCEPTED):
+        ServiceReferral.objects.create(
+            case=case,
+            service="housing",
+            pathway="accommodation",
+            agency=world.partner,
+            reason="x",
+            sent_on=today,
+            status=status,
+        )
+    entries = {e.case_id: e for e in selectors.caseload(user=officer)}
+    assert world.other_case.pk not in entries  # another scheme's case, with a referral waiting
+    entry = entries[case.pk]
+    flags = entry.attention
+    assert (flags.overdue_reviews, flags.referrals_waiting, flags.missed_appointments) == (0, 1, 2)
+    assert entry.next_review == today + timedelta(days=10)
+    assert entry.police_worker == (officer.get_full_name() or officer.username)
+    assert entry.probation_worker == ""
+
+
 def test_the_panel_queue_runs_a_constant_number_of_queries(
     world: World, django_assert_num_queries: Any
 ) -> None:

@@ -80,8 +80,12 @@ class SchemeScope:
 
 def scheme_scope(user: Any, today: date | None = None) -> SchemeScope:
     today = today or timezone.localdate()
-    scheme_ids = frozenset(SchemeMembership.objects.filter(user=user).values_list("scheme_id", flat=True))
-    systems = set(_own_source_systems(user))
+    # The user's own agency's systems come with the memberships: one query fewer on every page.
+    memberships = list(
+        SchemeMembership.objects.filter(user=user).values_list("scheme_id", "user__agency__source_systems")
+    )
+    scheme_ids = frozenset(scheme_id for scheme_id, _ in memberships)
+    systems = set(memberships[0][1] or []) if memberships else set(_own_source_systems(user))
     shared: set[int] = set()
     if getattr(user, "agency_id", None) is not None and scheme_ids:
         agreements = agreements_in_force(today).filter(scheme_id__in=scheme_ids, parties=user.agency_id)

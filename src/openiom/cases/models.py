@@ -295,7 +295,10 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["case", "outcome", "on"], name="contact_case_outcome_idx"),
             # The caseload counts recent missed appointments across every case at once.
-            models.Index(fields=["on"], condition=models.Q(outcome="missed"), name="contact_missed_on_idx"),
+            # With the case in it, the count is read from the index alone.
+            models.Index(
+                fields=["on", "case"], condition=models.Q(outcome="missed"), name="contact_missed_on_case_idx"
+            ),
         ]
 
 

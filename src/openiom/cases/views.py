@@ -14,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -25,7 +24,7 @@ from openiom.access.restricted import RevealForm, restricted_open, unlocked_grou
 from openiom.access.selectors import user_schemes
 from openiom.audit.services import audit_record
 from openiom.cases import selectors, services
-from openiom.cases.config import choices, label, labels, lists
+from openiom.cases.config import Lists, choices, label, labels, lists
 from openiom.cases.forms import (
     SHARE_CHOICES,
     ActionForm,
@@ -49,13 +48,17 @@ from openiom.cases.models import (
     ActionStatus,
     Case,
     CaseStatus,
+    ContactOutcome,
     ListKind,
     Need,
     Pathway,
     Plan,
+    ReferralStatus,
     RiskLevel,
 )
+from openiom.people.models import person_name
 from openiom.people.views import visible_person_or_refuse
+from openiom.web.formats import DayFormat
 
 HEALTH = access.HEALTH
 
@@ -267,7 +270,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         user=request.user, mine=mine, stream=stream, attention_only=attention_only, sort=sort
     )
     page = Paginator(entries, selectors.CASELOAD_PAGE).get_page(request.GET.get("page"))
-    rows = _caseload_rows(selectors.caseload_page(list(page.object_list)).rows())
+    rows = _caseload_rows(list(page.object_list))
     audit_record(user=request.user, action="caseload.view", detail={"page": page.number, "shown": len(rows)})
     query = request.GET.copy()
     query.pop("sort", None)
@@ -307,18 +310,17 @@ class CaseloadRow:
     probation_worker: str
 
 
-def _worker(user: Any) -> str:
-    return (user.get_full_name() or user.username) if user else "–"
-
-
-def _caseload_rows(rows: list[tuple[Case, selectors.CaseloadEntry]]) -> list[CaseloadRow]:
+def _caseload_rows(entries: list[selectors.CaseloadEntry]) -> list[CaseloadRow]:
     """The caseload table as text. Prepared here, with each label translated once per page rather
     than once per row: the template engine's per-row cost decided whether the page met its latency
-    target (docs/cases.md, Performance)."""
+    target (docs/cases.md, Benchmark)."""
     risk_labels = {value: str(text) for value, text in RiskLevel.choices}
     overdue, risk_due = _("Review overdue"), _("Risk review due")
+    # One reverse() per page: the case links differ only in the id.
+    before, _sep, after = reverse("cases:detail", args=[0]).rpartition("/0/")
+    dates = DayFormat()
     found = []
-    for case, entry in rows:
+    for entry in entries:
         flags = entry.attention
         tags = []
         if flags.overdue_reviews:
@@ -337,16 +339,16 @@ def _caseload_rows(rows: list[tuple[Case, selectors.CaseloadEntry]]) -> list[Cas
             tags.append(("purple", risk_due))
         found.append(
             CaseloadRow(
-                href=reverse("cases:detail", args=[case.pk]),
-                name=str(case.person),
+                href=f"{before}/{entry.case_id}/{after}",
+                name=person_name(entry.family_name, entry.given_names),
                 tags=tags,
-                risk=risk_labels.get(case.risk_level, "–"),
-                risk_review=_("review %(date)s") % {"date": date_format(case.risk_review_date, "j M Y")}
-                if case.risk_review_date
+                risk=risk_labels.get(entry.risk_level, "–"),
+                risk_review=_("review %(date)s") % {"date": dates(entry.risk_review_date)}
+                if entry.risk_review_date
                 else "",
-                next_review=date_format(entry.next_review, "j M Y") if entry.next_review else "–",
-                police_worker=_worker(case.police_worker),
-                probation_worker=_worker(case.probation_worker),
+                next_review=dates(entry.next_review, "–"),
+                police_worker=entry.police_worker or "–",
+                probation_worker=entry.probation_worker or "–",
             )
         )
     return found
@@ -375,6 +377,7 @@ def detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "cases/detail.html",
         {
             **data,
+            **_case_tables(data, configured),
             "case": case,
             "health_open": health_open,
             "can_edit": has_permission(request.user, "case.edit"),
@@ -383,11 +386,62 @@ def detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "can_break_glass": grants.emergency_allowed and HEALTH not in grants.restricted_allowed,
             "reveal_form": RevealForm(),
             "stream_label": label(configured.streams, case.stream),
-            "services": labels(configured.services),
-            "contact_types": labels(configured.contact_types),
             "today": timezone.localdate(),
         },
     )
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    on: str
+    kind: str
+    agency: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    service: str
+    agency: str
+    status: str
+    outcome_reason: str
+    dates: list[tuple[str, str]]  # (what happened, when)
+
+
+def _case_tables(data: dict[str, Any], configured: Lists) -> dict[str, Any]:
+    """The case page's long tables as text, each label looked up once per page, as the caseload's."""
+    dates = DayFormat()
+    services, contact_types = labels(configured.services), labels(configured.contact_types)
+    outcomes = {value: str(text) for value, text in ContactOutcome.choices}
+    statuses = {value: str(text) for value, text in ReferralStatus.choices}
+    steps = [
+        ("sent_on", _("Sent")),
+        ("accepted_on", _("Accepted")),
+        ("started_on", _("Started")),
+        ("closed_on", _("Closed")),
+    ]
+    return {
+        "contact_rows": [
+            ContactRow(
+                on=dates(c.on),
+                kind=contact_types.get(c.contact_type, c.contact_type),
+                agency=c.agency.name,
+                outcome=outcomes.get(c.outcome, c.outcome),
+            )
+            for c in data["contacts"]
+        ],
+        "referral_rows": [
+            ReferralRow(
+                service=services.get(r.service, r.service),
+                agency=r.agency.name,
+                status=statuses.get(r.status, r.status),
+                outcome_reason=r.outcome_reason,
+                dates=[(text, dates(getattr(r, name))) for name, text in steps if getattr(r, name)],
+            )
+            for r in data["referrals"]
+        ],
+        "timeline_rows": [(dates(row.on), row.kind, row.text) for row in data["timeline"]],
+    }
 
 
 @requires("case.view")
@@ -516,7 +570,7 @@ def _plan_page(
     action_form: forms.Form | None = None,
     activate_errors: list[str] | None = None,
 ) -> HttpResponse:
-    data = selectors.case_page(case=case, health_open=_health_open(request, case))
+    data = selectors.plan_page(plan=plan)
     audit_record(
         user=request.user,
         action="case.view",

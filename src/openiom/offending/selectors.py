@@ -5,11 +5,7 @@ from datetime import date, timedelta
 
 from openiom.offending.models import Disposal, EventType, OffendingEvent
 from openiom.people.models import Person
-from openiom.reference.selectors import (
-    active_category_labels,
-    active_neighbourhood_categories,
-    active_offence_lookup,
-)
+from openiom.reference.selectors import active_offences_and_categories
 
 PROVEN_TYPES = (EventType.CONVICTION, EventType.CAUTION)
 
@@ -36,20 +32,22 @@ class OffendingSummary:
 
 def timeline_for(*, person: Person) -> list[TimelineEntry]:
     """The person's offending events, newest first, with offence names from the active reference data."""
-    offences = active_offence_lookup()
-    labels = active_category_labels()
-    neighbourhood = active_neighbourhood_categories()
+    events = list(
+        OffendingEvent.objects.filter(person=person).order_by("-outcome_date", "-offence_date", "-id")
+    )
+    if not events:
+        return []
+    offences, categories = active_offences_and_categories({e.offence_code for e in events})
     entries = []
-    events = OffendingEvent.objects.filter(person=person).order_by("-outcome_date", "-offence_date", "-id")
     for event in events:
         offence = offences.get(event.offence_code)
-        category = offence.category if offence else ""
+        category = categories.get(offence.category) if offence else None
         entries.append(
             TimelineEntry(
                 event=event,
                 offence_description=offence.description if offence else event.offence_code,
-                category_label=labels.get(category, category),
-                neighbourhood_crime=category in neighbourhood,
+                category_label=category.label if category else (offence.category if offence else ""),
+                neighbourhood_crime=bool(category and category.neighbourhood_crime),
             )
         )
     return entries

@@ -32,6 +32,11 @@ class Ethnicity(models.TextChoices):
     NS = "NS", _("Not stated")
 
 
+def person_name(family_name: str, given_names: str) -> str:
+    """How a person is named on every page: FAMILY, Given."""
+    return f"{family_name.upper()}, {given_names}"
+
+
 class Person(models.Model):
     source_system = models.CharField(max_length=40)
     source_id = models.CharField(max_length=64)
@@ -61,7 +66,7 @@ class Person(models.Model):
         indexes = [models.Index(fields=["family_name", "given_names"], name="person_name_idx")]
 
     def __str__(self) -> str:
-        return f"{self.family_name.upper()}, {self.given_names}"
+        return person_name(self.family_name, self.given_names)
 
     @property
     def alias_list(self) -> list[str]:

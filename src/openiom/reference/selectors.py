@@ -33,16 +33,10 @@ def active_offence_lookup() -> dict[str, Offence]:
     return {o.offence_code: o for o in offences_for(dataset)}
 
 
-def active_category_labels() -> dict[str, str]:
-    dataset = dataset_active()
-    if dataset is None:
-        return {}
-    return {c.category: c.label for c in categories_for(dataset)}
-
-
-def active_neighbourhood_categories() -> set[str]:
-    return set(
-        OffenceCategory.objects.filter(dataset__is_active=True, neighbourhood_crime=True).values_list(
-            "category", flat=True
-        )
-    )
+def active_offences_and_categories(
+    codes: set[str],
+) -> tuple[dict[str, Offence], dict[str, OffenceCategory]]:
+    """The active reference data's offences with these codes, and its categories (two queries)."""
+    offences = Offence.objects.filter(dataset__is_active=True, offence_code__in=sorted(codes))
+    categories = OffenceCategory.objects.filter(dataset__is_active=True)
+    return {o.offence_code: o for o in offences}, {c.category: c for c in categories}
