@@ -10,7 +10,8 @@ from openiom.accounts.roles import Role
 from openiom.accounts.services import user_create
 from openiom.audit.models import AuditEvent
 from openiom.cases import services as cases
-from openiom.cases.models import Case, CaseEvent, Need, PlanVersion, ServiceReferral
+from openiom.cases.models import Case, CaseEvent, Need, PanelDecision, PlanVersion, ServiceReferral
+from openiom.cohorts.models import Candidate, CohortRun
 from openiom.evaluation.models import EvaluationRun, RunStatus
 from openiom.offending.models import OffendingEvent
 from openiom.people.models import Person
@@ -36,6 +37,7 @@ def test_rules_file_is_valid_and_bad_rules_are_named(tmp_path: Path) -> None:
         "coordinator_alert",
         "iom_case",
         "evaluation_run",
+        "cohort_run",
     }
     bad = tmp_path / "rules.yaml"
     bad.write_text("person:\n  keep_years: 0\n  action: anonymise\n")
@@ -155,3 +157,48 @@ def test_finished_evaluation_runs_go_with_their_folder_and_nothing_outside_it(
     assert not EvaluationRun.objects.filter(pk__in=[done.pk, stray.pk]).exists()
     assert not inside.exists()
     assert (outside / "treated.csv").exists()  # never a folder outside the evaluations folder
+
+
+def _cohort_run(run_id: str, people: list[Person]) -> CohortRun:
+    run = CohortRun.objects.create(
+        run_id=run_id,
+        definition_id="example",
+        definition_version="1.0",
+        definition_title="Example",
+        definition_source="id: example\n",
+        definition_sha256="0" * 64,
+        as_of=date(2026, 1, 1),
+        engine="duckdb",
+        snapshot_id="s",
+        candidate_count=len(people),
+    )
+    Candidate.objects.bulk_create(
+        Candidate(run=run, person=p, summary="selected", reasons=[]) for p in people
+    )
+    return run
+
+
+def test_cohort_runs_go_with_their_candidates_unless_a_panel_decided_on_one() -> None:
+    world = build_world()
+    admin, officer = world.users[Role.ADMINISTRATOR], world.users[Role.POLICE_OFFICER]
+    people = list(Person.objects.filter(source_id__in=["P0001", "P0002"]))
+    undecided, decided = _cohort_run("old", people), _cohort_run("decided", [world.in_scope])
+    PanelDecision.objects.create(
+        case=world.case,
+        decision="adopt",
+        rationale="Selected by the cohort run",
+        candidate=decided.candidates.get(),
+        effective_on=date(2026, 1, 2),
+        decided_by=officer,
+    )
+    ids, count = _approve_and_apply(Rule("cohort_run", 2, "delete"), admin)
+    assert ids == [undecided.pk] and count == 1
+    assert not Candidate.objects.filter(run_id=undecided.pk).exists()
+    assert CohortRun.objects.filter(pk=decided.pk).exists()
+    assert AuditEvent.objects.filter(action="retention.delete", object_type="cohort_run").exists()
+    # Once the case and its decisions are gone, the run can go too.
+    world.case.delete()
+    (review,) = retention_review_create(today=LATER, rules=[Rule("cohort_run", 2, "delete")])
+    assert review.record_ids == [decided.pk]
+    (recent,) = retention_review_create(rules=[Rule("cohort_run", 2, "delete")])
+    assert recent.record_ids == []  # saved today: within the period

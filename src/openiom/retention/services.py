@@ -17,7 +17,8 @@ from openiom.access.models import CoordinatorAlert, PersonAccessGrant, SchemePer
 from openiom.accounts.models import User
 from openiom.accounts.roles import Role
 from openiom.audit.services import audit_record
-from openiom.cases.models import Case, CaseStatus
+from openiom.cases.models import Case, CaseStatus, PanelDecision
+from openiom.cohorts.models import CohortRun
 from openiom.evaluation.models import FINISHED, EvaluationRun
 from openiom.evaluation.selectors import output_root
 from openiom.offending.models import OffendingEvent
@@ -31,6 +32,7 @@ ACTIONS = {
     "coordinator_alert": "delete",
     "iom_case": "delete",
     "evaluation_run": "delete",
+    "cohort_run": "delete",
 }
 ANONYMISED = "ANONYMISED"
 
@@ -89,6 +91,11 @@ def _past_retention(rule: Rule, cutoff: date) -> QuerySet[Any]:
         )
     if rule.record_type == "evaluation_run":
         return EvaluationRun.objects.filter(status__in=FINISHED, finished_at__date__lt=cutoff)
+    if rule.record_type == "cohort_run":
+        # A run a panel decision was made on stays as long as the decision, so the decision can
+        # always show why the person was put forward; it goes with the case (the iom_case rule).
+        decided = PanelDecision.objects.exclude(candidate=None).values("candidate__run_id")
+        return CohortRun.objects.filter(created_at__date__lt=cutoff).exclude(pk__in=decided)
     return CoordinatorAlert.objects.filter(acknowledged_at__isnull=False, raised_at__date__lt=cutoff)
 
 
