@@ -4,7 +4,8 @@
                              [--database-url postgres://postgres@127.0.0.1:5432/openiom_bench_caseload]
 
 Builds its own database (dropped first and at the end): a scheme of 500 managed cases with 50,000
-contacts, reviews and referrals. Each simulated user has its own signed-in session and alternates
+contacts, reviews and referrals; each person has 10 offending events and each case 20 entries of
+history, so the case page's timeline is 30 rows, as a case some months old would have. Each simulated user has its own signed-in session and alternates
 pages with a think time between requests. The baseline, measured in the same run by the same users,
 is the minimal Django view `/health` (middleware, session and one `SELECT 1`). Target: p95 under
 150 ms for both pages. Everything stays on loopback and the request count is bounded.
@@ -56,8 +57,20 @@ def build(cases: int, contacts: int, users: int) -> tuple[list[str], list[int]]:
         SharingAgreement,
     )
     from openiom.accounts.roles import Role
-    from openiom.cases.models import Case, CaseStatus, Contact, Plan, Review, ServiceReferral
+    from openiom.cases.models import (
+        Case,
+        CaseEvent,
+        CaseStatus,
+        Contact,
+        EventKind,
+        Plan,
+        Review,
+        ServiceReferral,
+    )
+    from openiom.offending.models import EventType, OffendingEvent
     from openiom.people.models import Person
+    from openiom.reference.datafiles import builtin_directory
+    from openiom.reference.services import reference_dataset_load
 
     today = timezone.localdate()
     police = Agency.objects.create(
@@ -107,6 +120,26 @@ def build(cases: int, contacts: int, users: int) -> tuple[list[str], list[int]]:
         for p in people
     )
     Plan.objects.bulk_create(Plan(case=c) for c in created)
+    reference_dataset_load(directory=builtin_directory())
+    codes = ["028/01", "030/01", "046/01", "049/01", "105/01"]
+    OffendingEvent.objects.bulk_create(
+        OffendingEvent(
+            source_system="BENCH",
+            source_id=f"E{p.pk}-{n}",
+            person=p,
+            event_type=[EventType.CONVICTION, EventType.CAUTION, EventType.ARREST][n % 3],
+            offence_date=today - timedelta(days=900 - 60 * n),
+            outcome_date=today - timedelta(days=880 - 60 * n),
+            offence_code=codes[n % len(codes)],
+        )
+        for p in people
+        for n in range(10)
+    )
+    CaseEvent.objects.bulk_create(
+        CaseEvent(case=c, kind=rng.choice(list(EventKind)), text=f"Bench history entry {n}")
+        for c in created
+        for n in range(20)
+    )
     Review.objects.bulk_create(
         Review(case=c, due_date=today + timedelta(days=rng.randint(-20, 40))) for c in created
     )
