@@ -34,6 +34,7 @@ from openiom.cases.models import (
 from openiom.cohorts.models import Candidate
 from openiom.offending.models import EventType
 from openiom.people.models import Person
+from openiom.web.formats import choice_labels
 
 MISSED_WINDOW = timedelta(days=90)
 CONTACTS_SHOWN = 25
@@ -343,9 +344,8 @@ def case_page(*, case: Case, health_open: bool, today: date | None = None) -> di
     events = case.events.all()
     if not health_open:
         events = events.filter(restricted=False)
-    # Labels looked up once, not through get_FOO_display per row (it rebuilds the choices each call).
-    kinds = {value: str(text) for value, text in EventKind.choices}
-    event_types = {value: str(text) for value, text in EventType.choices}
+    kinds = choice_labels(EventKind)
+    event_types = choice_labels(EventType)
     rows = [
         TimelineRow(timezone.localdate(at), kinds.get(kind, kind), text)
         for at, kind, text in events.values_list("at", "kind", "text")[:200]

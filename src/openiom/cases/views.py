@@ -58,7 +58,7 @@ from openiom.cases.models import (
 )
 from openiom.people.models import person_name
 from openiom.people.views import visible_person_or_refuse
-from openiom.web.formats import DayFormat
+from openiom.web.formats import DayFormat, choice_labels
 
 HEALTH = access.HEALTH
 
@@ -314,7 +314,7 @@ def _caseload_rows(entries: list[selectors.CaseloadEntry]) -> list[CaseloadRow]:
     """The caseload table as text. Prepared here, with each label translated once per page rather
     than once per row: the template engine's per-row cost decided whether the page met its latency
     target (docs/cases.md, Benchmark)."""
-    risk_labels = {value: str(text) for value, text in RiskLevel.choices}
+    risk_labels = choice_labels(RiskLevel)
     overdue, risk_due = _("Review overdue"), _("Risk review due")
     # One reverse() per page: the case links differ only in the id.
     before, _sep, after = reverse("cases:detail", args=[0]).rpartition("/0/")
@@ -412,8 +412,8 @@ def _case_tables(data: dict[str, Any], configured: Lists) -> dict[str, Any]:
     """The case page's long tables as text, each label looked up once per page, as the caseload's."""
     dates = DayFormat()
     services, contact_types = labels(configured.services), labels(configured.contact_types)
-    outcomes = {value: str(text) for value, text in ContactOutcome.choices}
-    statuses = {value: str(text) for value, text in ReferralStatus.choices}
+    outcomes = choice_labels(ContactOutcome)
+    statuses = choice_labels(ReferralStatus)
     steps = [
         ("sent_on", _("Sent")),
         ("accepted_on", _("Accepted")),

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import Choices
 from django.utils.dates import MONTHS_3
+
+
+def choice_labels(choices: type[Choices]) -> dict[str, str]:
+    """Value -> translated label, looked up once per page. `get_FOO_display` rebuilds the field's
+    choices on every call, which on a long table was a measurable share of the response time."""
+    return {value: str(text) for value, text in choices.choices}
 
 
 class DayFormat:
