@@ -5,8 +5,9 @@
 
 Builds its own database (dropped first and at the end): a scheme of 500 managed cases with 50,000
 contacts, reviews and referrals; each person has 10 offending events and each case 20 entries of
-history, so the case page's timeline is 30 rows, as a case some months old would have. Each simulated user has its own signed-in session and alternates
-pages with a think time between requests. The baseline, measured in the same run by the same users,
+history, so the case page's timeline is 30 rows, as a case some months old would have. Each
+simulated user has its own signed-in session and alternates pages with a think time between
+requests. The baseline, measured in the same run by the same users,
 is the minimal Django view `/health` (middleware, session and one `SELECT 1`). Target: p95 under
 150 ms for both pages. Everything stays on loopback and the request count is bounded.
 """

@@ -142,16 +142,21 @@ def _update(run_id: int, **fields: Any) -> None:
     EvaluationRun.objects.filter(pk=run_id).update(**fields)
 
 
+QUEUED = (RunStatus.QUEUED,)
 UNFINISHED = (RunStatus.QUEUED, RunStatus.RUNNING)
 RUNNING = (RunStatus.RUNNING,)
 
 
+def _update_while(run_id: int, still: tuple[str, ...], **fields: Any) -> bool:
+    """Update a run only while its status is one of `still`, in one UPDATE, so there is no race
+    between the job, a cancellation and a dead-job check. Returns whether it was updated."""
+    return bool(EvaluationRun.objects.filter(pk=run_id, status__in=still).update(**fields))
+
+
 def _end(run_id: int, still: tuple[str, ...], **fields: Any) -> bool:
-    """Record how a run ended, only while its status is one of `still`: whatever ended it first (the
-    job finishing, a cancellation, a dead job noticed) stands. One UPDATE, so there is no race."""
-    return bool(
-        EvaluationRun.objects.filter(pk=run_id, status__in=still).update(finished_at=timezone.now(), **fields)
-    )
+    """Record how a run ended: whatever ended it first (the job finishing, a cancellation, a dead job
+    noticed) stands."""
+    return _update_while(run_id, still, finished_at=timezone.now(), **fields)
 
 
 class RunCancelled(Exception):
@@ -166,7 +171,9 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
     """
     run = EvaluationRun.objects.get(pk=run_id)
     total = len(STEPS)
-    started = EvaluationRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+    started = _update_while(
+        run_id,
+        QUEUED,
         status=RunStatus.RUNNING,
         started_at=timezone.now(),
         step=0,
@@ -181,10 +188,9 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
     def progress(stage: str) -> None:
         number = STEPS.index(stage) + 1
         # Only a running run moves on: a cancelled one stops at the next step.
-        moved = EvaluationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-            step=number, step_text=stage, progress=round(100 * (number - 1) / total)
-        )
-        if not moved:
+        if not _update_while(
+            run_id, RUNNING, step=number, step_text=stage, progress=round(100 * (number - 1) / total)
+        ):
             raise RunCancelled
 
     try:
