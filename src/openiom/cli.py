@@ -7,18 +7,41 @@ import os
 
 import click
 
-# name -> "module:attribute"; imported only when used so `iom --help` stays fast.
+# name -> ("module:attribute", short help). Listing the commands must not import them: they
+# pull in pandas, DuckDB and statsmodels, which is seconds of start-up. A test checks that each
+# short help here is the command's own.
 COMMANDS = {
-    "demo": "openiom.web.cli:demo",
-    "serve": "openiom.web.cli:serve",
-    "manage": "openiom.web.cli:manage",
-    "import": "openiom.imports.cli:import_group",
-    "reference": "openiom.reference.cli:reference",
-    "audit": "openiom.audit.cli:audit",
-    "retention": "openiom.retention.cli:retention",
-    "synth": "openiom.synth.cli:synth",
-    "cohort": "openiom.cohorts.cli:cohort",
-    "evaluate": "openiom.evaluation.cli:evaluate",
+    "demo": (
+        "openiom.web.cli:demo",
+        "Build a synthetic police area in SQLite, create a demo user per role and serve the site.",
+    ),
+    "serve": ("openiom.web.cli:serve", "Serve the web application (migrates the database first)."),
+    "manage": ("openiom.web.cli:manage", "Run a Django management command, such as `iom manage migrate`."),
+    "import": (
+        "openiom.imports.cli:import_group",
+        "Import people and offending histories from CSV or Parquet (see docs/data-formats.md).",
+    ),
+    "reference": (
+        "openiom.reference.cli:reference",
+        "Reference data: offence list, categories, unit costs of crime, harm weights.",
+    ),
+    "audit": ("openiom.audit.cli:audit", "The audit trail of reads and writes."),
+    "retention": (
+        "openiom.retention.cli:retention",
+        "Records past their retention period: review, approve, then delete or anonymise.",
+    ),
+    "synth": (
+        "openiom.synth.cli:synth",
+        "Generate a synthetic police area: known offenders and their offending histories.",
+    ),
+    "cohort": (
+        "openiom.cohorts.cli:cohort",
+        "Cohort identification: selection definitions, candidates and their analytics.",
+    ),
+    "evaluate": (
+        "openiom.evaluation.cli:evaluate",
+        "Evaluate a programme against a matched comparison group (see docs/evaluation.md).",
+    ),
 }
 
 
@@ -27,12 +50,17 @@ class LazyGroup(click.Group):
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
             return None
-        module_name, attribute = target.split(":")
+        module_name, attribute = entry[0].split(":")
         command: click.Command = getattr(importlib.import_module(module_name), attribute)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=LazyGroup)

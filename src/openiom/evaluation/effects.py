@@ -18,7 +18,6 @@ import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
-import statsmodels.api as sm
 from scipy import stats
 
 from openiom.evaluation.outcomes import OUTCOME_SPECS
@@ -75,6 +74,8 @@ def estimate(
     if n_t < 2 or n_c < 2:
         return None
     x = np.column_stack([np.ones(len(y)), treat])
+    import statsmodels.api as sm  # seconds to import: only when an effect is estimated
+
     model = sm.WLS(y, x, weights=weights)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -82,7 +82,7 @@ def demo(people: int, seed: int, reset: bool, port: int, no_serve: bool) -> None
 @command_action(SYSTEM)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args: tuple[str, ...]) -> None:
-    """Run a Django management command, e.g. `iom manage migrate`."""
+    """Run a Django management command, such as `iom manage migrate`."""
     setup_django()
     from django.core.management import execute_from_command_line
 
