@@ -28,6 +28,8 @@ class AuditChainHead(models.Model):
 
     last_hash = models.CharField(max_length=64)
     last_event_id = models.BigIntegerField(null=True)
+    # Rows in the chain: a checkpoint names a row by its position, so a shortened trail shows.
+    length = models.BigIntegerField(default=0)
 
     class Meta:
         db_table = "audit_chain_head"

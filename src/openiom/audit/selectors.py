@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 
+from openiom.audit import anchor
+from openiom.audit.anchor import Checkpoint
 from openiom.audit.models import AuditChainHead, AuditEvent
 from openiom.audit.services import GENESIS_HASH, audit_payload, event_digest
 
@@ -19,33 +25,215 @@ def person_access_log(*, person_id: int) -> QuerySet[AuditEvent]:
 class ChainProblem:
     event_id: int | None
     problem: str
+    # edited, broken_link, head, rewritten, moved, missing, truncated, fork, checkpoint_tampered,
+    # unanchored, store
+    kind: str = "chain"
 
     def __str__(self) -> str:
-        where = f"row {self.event_id}" if self.event_id is not None else "end of the trail"
-        return f"{where}: {self.problem}"
+        return f"row {self.event_id}: {self.problem}" if self.event_id is not None else self.problem
 
 
-def audit_chain_verify() -> tuple[int, list[ChainProblem]]:
-    """Walk the whole trail and report every row that was edited, inserted or deleted."""
+@dataclass(frozen=True)
+class AuditVerification:
+    rows: int
+    problems: list[ChainProblem]
+    checkpoints: int  # signed checkpoints read from the store
+    anchored_position: int  # the newest position a checkpoint confirms (0: none)
+    anchored_at: str | None
+    unanchored_rows: int  # newer rows, within OPENIOM_AUDIT_CHECKPOINT_EVERY, not yet anchored
+    store: Path
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def _ids(ids: list[int], limit: int = 20) -> str:
+    shown = ", ".join(str(i) for i in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def _read_checkpoints(directory: Path, problems: list[ChainProblem]) -> list[Checkpoint] | None:
+    """The store's valid checkpoints, or None (with the reason in `problems`) if it cannot be read."""
+    try:
+        keys = anchor.verify_keys()
+    except ImproperlyConfigured as exc:
+        problems.append(ChainProblem(None, f"{exc}: truncation and rewriting cannot be checked", "store"))
+        return None
+    try:
+        reading = anchor.read_store(directory, keys)
+    except FileNotFoundError:
+        problems.append(
+            ChainProblem(
+                None,
+                f"the checkpoint store {directory} (OPENIOM_AUDIT_CHECKPOINT_DIR) does not exist: "
+                "truncation and rewriting cannot be checked",
+                "store",
+            )
+        )
+        return None
+    except OSError as exc:
+        problems.append(
+            ChainProblem(None, f"the checkpoint store {directory} cannot be read: {exc}", "store")
+        )
+        return None
+    problems.extend(
+        ChainProblem(None, f"checkpoint store {directory}: {line}", "checkpoint_tampered")
+        for line in reading.problems
+    )
+    return reading.checkpoints
+
+
+def _forks(checkpoints: list[Checkpoint]) -> list[ChainProblem]:
+    seen: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    for checkpoint in checkpoints:
+        seen[checkpoint.position].add((checkpoint.event_id, checkpoint.head))
+    forked = sorted(position for position, versions in seen.items() if len(versions) > 1)
+    if not forked:
+        return []
+    return [
+        ChainProblem(
+            None,
+            f"signed checkpoints disagree about the trail at {len(forked)} position(s), from position "
+            f"{forked[0]}: the trail was rewritten, or an older copy of the database restored and written to",
+            "fork",
+        )
+    ]
+
+
+def audit_verify() -> AuditVerification:
+    """Walk the whole trail, check each row's hash and link, and compare it with the signed checkpoints
+    outside the database: report rows edited, inserted, deleted or rewritten, a truncated tail, an
+    older copy of the database, a tampered checkpoint store and rows left unanchored."""
     problems: list[ChainProblem] = []
+    directory = anchor.store_dir()
+    # The store is read before the rows: every row a checkpoint names was committed before it was
+    # signed, so the walk below sees it.
+    checkpoints = _read_checkpoints(directory, problems)
+    by_event: dict[int, list[Checkpoint]] = defaultdict(list)
+    for checkpoint in checkpoints or []:
+        by_event[checkpoint.event_id].append(checkpoint)
+    newest = max((c.position for c in checkpoints or []), default=0)
+
+    rewritten: list[int] = []
+    moved: list[tuple[int, int, int]] = []
+    anchored: Checkpoint | None = None
     previous_hash, previous_id, count = GENESIS_HASH, None, 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=5000):
         count += 1
         if event.previous_hash != previous_hash:
             after = f"row {previous_id}" if previous_id is not None else "the start"
             problems.append(
-                ChainProblem(event.pk, f"does not follow {after}: a row was deleted or inserted between them")
+                ChainProblem(
+                    event.pk,
+                    f"does not follow {after}: a row was deleted or inserted between them",
+                    "broken_link",
+                )
             )
         if event_digest(event.previous_hash, audit_payload(event)) != event.hash:
-            problems.append(ChainProblem(event.pk, "its content does not match its hash: the row was edited"))
+            problems.append(
+                ChainProblem(event.pk, "its content does not match its hash: the row was edited", "edited")
+            )
+        signed = by_event.pop(event.pk, [])
+        confirmed = [c for c in signed if c.position == count and c.head == event.hash]
+        if confirmed:
+            if anchored is None or count > anchored.position:
+                anchored = confirmed[0]
+        elif any(c.position != count for c in signed):
+            moved.append((event.pk, next(c.position for c in signed if c.position != count), count))
+        elif signed:
+            rewritten.append(event.pk)
         previous_hash, previous_id = event.hash, event.pk
+
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and head.last_hash != previous_hash:
         problems.append(
             ChainProblem(
                 None,
-                f"the last row is {previous_id} but the trail ended at row {head.last_event_id}: "
-                "rows were deleted from the end",
+                f"end of the trail: the last row is {previous_id} but the trail ended at row "
+                f"{head.last_event_id}: rows were deleted from the end",
+                "head",
             )
         )
-    return count, problems
+    if checkpoints is not None:
+        problems.extend(_forks(checkpoints))
+        problems.extend(_compare(rewritten, moved, by_event, previous_id, count))
+    unanchored = max(0, count - newest) if checkpoints is not None else 0
+    if unanchored >= settings.OPENIOM_AUDIT_CHECKPOINT_EVERY:
+        # Rows committed while the walk ran may have been signed since: look again before judging.
+        later = _read_checkpoints(directory, [])
+        newest = max([newest, *(c.position for c in later or [] if c.position <= count)])
+        unanchored = count - newest
+    if unanchored >= settings.OPENIOM_AUDIT_CHECKPOINT_EVERY:
+        problems.append(
+            ChainProblem(
+                None,
+                f"the newest {unanchored} row(s) (from position {newest + 1}) are not covered by any "
+                "signed checkpoint: they were added behind the application's back, their checkpoints "
+                "were not written (see the application log), or the trail predates checkpoints "
+                "(run `iom audit checkpoint`)",
+                "unanchored",
+            )
+        )
+        unanchored = 0
+    return AuditVerification(
+        rows=count,
+        problems=problems,
+        checkpoints=len(checkpoints or []),
+        anchored_position=anchored.position if anchored else 0,
+        anchored_at=anchored.at if anchored else None,
+        unanchored_rows=unanchored,
+        store=directory,
+    )
+
+
+def _compare(
+    rewritten: list[int],
+    moved: list[tuple[int, int, int]],
+    unmatched: dict[int, list[Checkpoint]],
+    last_id: int | None,
+    count: int,
+) -> list[ChainProblem]:
+    """What the rows that disagree with their checkpoints say about the trail."""
+    problems: list[ChainProblem] = []
+    if rewritten:
+        problems.append(
+            ChainProblem(
+                rewritten[0],
+                f"differs from its signed checkpoint, as do {len(rewritten) - 1} later row(s): the trail "
+                f"was rewritten from here (rows {_ids(rewritten)})",
+                "rewritten",
+            )
+        )
+    if moved:
+        event_id, signed, now = moved[0]
+        how = "deleted" if now < signed else "inserted"
+        problems.append(
+            ChainProblem(
+                event_id,
+                f"is at position {now} but was signed at position {signed}: {abs(signed - now)} row(s) "
+                f"before it were {how} (and {len(moved) - 1} later row(s) moved likewise)",
+                "moved",
+            )
+        )
+    missing = sorted(event_id for event_id in unmatched if last_id is not None and event_id < last_id)
+    if missing:
+        problems.append(
+            ChainProblem(
+                None, f"rows {_ids(missing)} were signed but are no longer in the trail: deleted", "missing"
+            )
+        )
+    tail = [c for event_id, cs in unmatched.items() if last_id is None or event_id > last_id for c in cs]
+    if tail:
+        newest = max(tail, key=lambda c: c.position)
+        where = "the trail is empty" if last_id is None else f"the trail ends at row {last_id} ({count} rows)"
+        problems.append(
+            ChainProblem(
+                None,
+                f"{where}, but a checkpoint signed at {newest.at} records {newest.position} rows ending at "
+                f"row {newest.event_id}: rows were deleted from the end, or an older copy of the database "
+                "was restored",
+                "truncated",
+            )
+        )
+    return problems

@@ -5,9 +5,12 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from openiom.audit import anchor
 from openiom.audit.models import AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -46,8 +49,10 @@ def audit_record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one audit row. Called by the service or view that reads or changes the data."""
+    # Loaded before anything is written: without its signing key the trail refuses to grow unanchored.
+    key = anchor.signing_key()
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-        pk=1, defaults={"last_hash": GENESIS_HASH, "last_event_id": None}
+        pk=1, defaults={"last_hash": GENESIS_HASH, "last_event_id": None, "length": 0}
     )
     authenticated = bool(getattr(user, "is_authenticated", False))
     event = AuditEvent(
@@ -67,5 +72,28 @@ def audit_record(
     event.save()
     head.last_hash = event.hash
     head.last_event_id = event.pk
-    head.save(update_fields=["last_hash", "last_event_id"])
+    head.length += 1
+    head.save(update_fields=["last_hash", "last_event_id", "length"])
+    if head.length % settings.OPENIOM_AUDIT_CHECKPOINT_EVERY == 0:
+        _checkpoint_on_commit(key, position=head.length, event_id=event.pk, head_hash=event.hash)
     return event
+
+
+def _checkpoint_on_commit(key: Ed25519PrivateKey, *, position: int, event_id: int, head_hash: str) -> None:
+    # After the commit only: a checkpoint for a row that was then rolled back would look like a
+    # truncated trail. Concurrent workers may append out of order; each checkpoint stands alone.
+    transaction.on_commit(
+        lambda: anchor.append_checkpoint(key, position=position, event_id=event_id, head=head_hash)
+    )
+
+
+@transaction.atomic
+def audit_checkpoint() -> tuple[int, int | None]:
+    """Sign the chain head as it stands now (for a trail written before checkpoints existed, or when
+    OPENIOM_AUDIT_CHECKPOINT_EVERY is above 1): returns the position and row it anchors."""
+    key = anchor.signing_key()
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None or head.last_event_id is None:
+        return 0, None
+    _checkpoint_on_commit(key, position=head.length, event_id=head.last_event_id, head_hash=head.last_hash)
+    return head.length, head.last_event_id

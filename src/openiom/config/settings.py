@@ -253,3 +253,20 @@ LOGGING = {
 OPENIOM_SERVICE_NAME = "OpenIOM"
 OPENIOM_DEMO = os.environ.get("OPENIOM_DEMO", "false").lower() == "true"
 CSRF_FAILURE_VIEW = "openiom.web.views.csrf_failure"
+
+# Audit checkpoints (audit/anchor.py, docs/security.md "Threat model"): the head of the audit chain,
+# signed with an Ed25519 key the database does not hold, appended to files outside the database, so
+# `iom audit verify` detects a trail that was truncated, rewritten or replaced by an older copy.
+# Outside production a key is generated under the data folder on first use; in production it must be
+# provided (`iom audit keygen`), readable only by the application's account.
+OPENIOM_AUDIT_CHECKPOINT_DIR = Path(
+    os.environ.get("OPENIOM_AUDIT_CHECKPOINT_DIR", DATA_DIR / "audit-checkpoints")
+)
+OPENIOM_AUDIT_SIGNING_KEY_FILE = os.environ.get("OPENIOM_AUDIT_SIGNING_KEY_FILE") or (
+    None if PRODUCTION else str(DATA_DIR / "audit-signing-key.pem")
+)
+# Public keys (PEM, one or more, for rotation) that verify checkpoints; by default the signing key's own.
+OPENIOM_AUDIT_VERIFY_KEY_FILE = os.environ.get("OPENIOM_AUDIT_VERIFY_KEY_FILE") or None
+# A checkpoint for every row by default, so no committed row can be deleted from the end undetected;
+# with N, up to N-1 of the newest rows are unprotected (run `iom audit checkpoint` from cron).
+OPENIOM_AUDIT_CHECKPOINT_EVERY = max(1, int(os.environ.get("OPENIOM_AUDIT_CHECKPOINT_EVERY", "1")))
