@@ -122,6 +122,9 @@ def signing_key() -> Ed25519PrivateKey:
             )
         try:
             generate_key_files(Path(path))
+            # Only with a new key: a store that vanished later must stay missing, and be reported, not
+            # be recreated empty under the newest rows.
+            store_dir().mkdir(parents=True, exist_ok=True)
         except FileExistsError:
             pass  # another worker generated it first
         except OSError as exc:
@@ -184,12 +187,12 @@ def checkpoint_line(key: Ed25519PrivateKey, *, position: int, event_id: int, hea
 
 def append_checkpoint(key: Ed25519PrivateKey, *, position: int, event_id: int, head: str) -> None:
     """Append one signed checkpoint, in a single write() to a file opened O_APPEND so concurrent
-    workers' lines never interleave. Runs after the row's commit; a failure is logged, not raised,
-    because the row is already committed and `iom audit verify` reports rows left unanchored."""
+    workers' lines never interleave. The folder is never created here (see signing_key). Runs after
+    the row's commit; a failure is logged, not raised, because the row is already committed and
+    `iom audit verify` reports rows left unanchored."""
     line = checkpoint_line(key, position=position, event_id=event_id, head=head)
     path = store_file()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         try:
             os.write(fd, line)
