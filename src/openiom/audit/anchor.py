@@ -49,7 +49,10 @@ class Checkpoint:
     key: str  # fingerprint of the signing key
 
     def signed_bytes(self) -> bytes:
-        body = {
+        return signed_bytes(self.fields())
+
+    def fields(self) -> dict[str, object]:
+        return {
             "v": VERSION,
             "position": self.position,
             "event_id": self.event_id,
@@ -57,7 +60,10 @@ class Checkpoint:
             "at": self.at,
             "key": self.key,
         }
-        return SIGNING_CONTEXT + json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
+def signed_bytes(fields: dict[str, object]) -> bytes:
+    return SIGNING_CONTEXT + json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,10 @@ def generate_key_files(path: Path) -> Path:
     return public
 
 
+# Each audit row asks for the key: after the first, no file system call.
+_loaded: dict[str, Ed25519PrivateKey] = {}
+
+
 @lru_cache(maxsize=8)
 def _load_private_key(path: str) -> Ed25519PrivateKey:
     try:
@@ -110,6 +120,8 @@ def _load_private_key(path: str) -> Ed25519PrivateKey:
 def signing_key() -> Ed25519PrivateKey:
     """The key that signs checkpoints; generated on first use outside production only."""
     path = settings.OPENIOM_AUDIT_SIGNING_KEY_FILE
+    if path in _loaded:
+        return _loaded[path]
     if not path:
         raise ImproperlyConfigured(
             "OPENIOM_AUDIT_SIGNING_KEY_FILE must name the audit signing key in production "
@@ -131,7 +143,8 @@ def signing_key() -> Ed25519PrivateKey:
             raise ImproperlyConfigured(
                 f"OPENIOM_AUDIT_SIGNING_KEY_FILE {path} cannot be created: {exc}"
             ) from exc
-    return _load_private_key(str(path))
+    _loaded[path] = _load_private_key(str(path))
+    return _loaded[path]
 
 
 def verify_keys() -> dict[str, Ed25519PublicKey]:
@@ -173,16 +186,16 @@ def store_file() -> Path:
 
 
 def checkpoint_line(key: Ed25519PrivateKey, *, position: int, event_id: int, head: str) -> bytes:
-    checkpoint = Checkpoint(
-        position=position,
-        event_id=event_id,
-        head=head,
-        at=timezone.now().isoformat(),
-        key=key_fingerprint(key.public_key()),
-    )
-    signature = base64.b64encode(key.sign(checkpoint.signed_bytes())).decode()
-    record = json.loads(checkpoint.signed_bytes()[len(SIGNING_CONTEXT) :]) | {"sig": signature}
-    return (json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n").encode()
+    fields = Checkpoint(
+        position=position, event_id=event_id, head=head, at=timezone.now().isoformat(), key=_fingerprint(key)
+    ).fields()
+    fields["sig"] = base64.b64encode(key.sign(signed_bytes(fields))).decode()
+    return (json.dumps(fields, sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+
+@lru_cache(maxsize=8)
+def _fingerprint(key: Ed25519PrivateKey) -> str:
+    return key_fingerprint(key.public_key())
 
 
 def append_checkpoint(key: Ed25519PrivateKey, *, position: int, event_id: int, head: str) -> None:
