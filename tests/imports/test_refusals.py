@@ -126,3 +126,13 @@ def test_parquet_bytes_that_are_not_utf8_are_refused_naming_the_column(tmp_path:
     with pytest.raises(ImportFileError, match="column 'given_names' is not UTF-8 text"):
         people_import(path=tmp_path / "people.parquet")
     assert_nothing_written()
+
+
+def test_a_gzipped_latin1_file_is_refused_naming_the_encoding(tmp_path: Path) -> None:
+    import gzip
+
+    path = tmp_path / "people.csv.gz"
+    path.write_bytes(gzip.compress(example_text().replace("Jordan Lee", "Jérôme").encode("latin-1")))
+    with pytest.raises(ImportFileError, match=r"looks like Latin-1 \(Windows-1252\) \(first at line 3\)"):
+        people_import(path=path)
+    assert_nothing_written()
