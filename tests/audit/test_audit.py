@@ -26,7 +26,9 @@ def test_rows_are_chained_by_hash() -> None:
         user=user, action="person.view", object_type="person", object_id=1, fields=["b", "a"]
     )
     second = audit_record(user=None, action="import.people", detail={"rows": 3})
-    assert first.previous_hash == GENESIS_HASH
+    created = AuditEvent.objects.get(action="user.create")
+    assert created.previous_hash == GENESIS_HASH
+    assert first.previous_hash == created.hash
     assert second.previous_hash == first.hash
     assert first.fields == ["a", "b"]
     assert (first.username, first.role) == ("a", "analyst")
@@ -124,8 +126,9 @@ def test_iom_audit_verify_command_exit_codes() -> None:
     rows = _trail(2)
     admin = cli_user(Role.ADMINISTRATOR)
     ok: Any = iom(["audit", "verify"], user=admin)
-    # The command's own use is audited before it reads the trail: three rows, all intact.
-    assert ok.exit_code == 0 and "intact: 3 rows" in ok.output, ok.output
+    # The administrator's creation and the command's own use (audited before it reads the trail)
+    # join the two rows: four rows, all intact.
+    assert ok.exit_code == 0 and "intact: 4 rows" in ok.output, ok.output
     AuditEvent.objects.filter(pk=rows[0].pk).update(object_id="tampered")
     bad: Any = iom(["audit", "verify"], user=admin)
     assert bad.exit_code == 1

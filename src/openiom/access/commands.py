@@ -73,6 +73,7 @@ def acting_user(action: str) -> Any:
 
     setup_django()
     from openiom.accounts.models import User
+    from openiom.accounts.throttle import SignInRefused, command_line_sign_in
     from openiom.audit.services import audit_record
 
     state = _context_state()
@@ -86,12 +87,14 @@ def acting_user(action: str) -> Any:
                 f"`{command}` uses the application database, so it runs as a named user: "
                 f"`iom --user USERNAME ...` (or set {USER_ENV})."
             )
-        user = User.objects.select_related("agency").filter(username=username).first()
         password = os.environ.get(PASSWORD_ENV)
         if password is None:
             password = click.prompt(f"Password for {username}", hide_input=True, err=True)
-        if user is None or not user.is_active or not user.check_password(password or ""):
-            raise click.ClickException(f"{username}: unknown user, inactive account or wrong password.")
+        try:
+            checked = command_line_sign_in(username, password or "")
+        except SignInRefused as exc:
+            raise click.ClickException(str(exc)) from exc
+        user = User.objects.select_related("agency").get(pk=checked.pk)
         known = state["acting_user"] = user
     if not has_permission(known, action):
         audit_record(

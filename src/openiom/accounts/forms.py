@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from openiom.accounts.throttle import account_wait_seconds, client_ip, wait_message
+
 
 class SignInForm(AuthenticationForm):
     error_messages = {
@@ -17,6 +19,16 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Username")
         self.fields["password"].label = _("Password")
+
+    def clean(self) -> dict[str, Any]:
+        # Before the password is checked, so a slowed attempt neither counts nor tells anything.
+        username = self.cleaned_data.get("username") or ""
+        if self.request is not None:
+            wait = account_wait_seconds(username, client_ip(self.request))
+            if wait:
+                raise forms.ValidationError(wait_message(wait), code="slowed")
+        cleaned: dict[str, Any] = super().clean()
+        return cleaned
 
 
 class TokenForm(forms.Form):

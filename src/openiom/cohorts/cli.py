@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import click
 from tqdm import tqdm
 
-from openiom.access.commands import LOCAL_FILES, acting_user, command_action
+from openiom.access.commands import LOCAL_FILES, acting_user, command_action, current_user
 from openiom.cohorts.engine import (
     Definition,
     DefinitionError,
@@ -52,6 +52,21 @@ def _source(engine: str, people: Path | None, events: Path | None, reference: Pa
         return file_source(people=people, events=events, engine=engine, reference=ref)
     except (SourceError, ReferenceDataError) as exc:
         raise click.UsageError(str(exc)) from exc
+
+
+def _shows_identities(engine: str) -> bool:
+    """Files are the caller's own extract; the database shows each user people as the web does."""
+    if engine != "database":
+        return True
+    from openiom.cohorts.selectors import analysis_shows_identities
+
+    return analysis_shows_identities(current_user())
+
+
+def _pseudonyms(keys: set[str]) -> dict[str, str]:
+    from openiom.cohorts.selectors import analysis_pseudonyms
+
+    return analysis_pseudonyms(keys=keys)
 
 
 def _definitions(names: Sequence[str]) -> list[Definition]:
@@ -197,12 +212,25 @@ def identify_command(
     # Saving writes to the application database: check who is asking before the work, not after.
     saver = acting_user("cohort.analyse") if save else None
     source = _source(engine, people, events, reference)
+    identities = _shows_identities(engine)
     day = _as_of(as_of)
+    # The events behind a reason are named by record id, so a pseudonymised user gets none.
     results = [
-        identify(source, d, day) for d in tqdm(chosen, desc="identify", unit="definition", leave=False)
+        identify(source, d, day, evidence=identities)
+        for d in tqdm(chosen, desc="identify", unit="definition", leave=False)
     ]
+    key_name = "person_key" if identities else "person"
+    shown = {} if identities else _pseudonyms(set().union(*(r.keys() for r in results)))
+
+    def person(candidate: Any) -> str:
+        return candidate.person_key if identities else shown[candidate.person_key]
+
+    def in_order(result: Any) -> list[Any]:
+        # Record-id order would hint at the ids behind the pseudonyms.
+        return result.candidates if identities else sorted(result.candidates, key=person)
+
     headers = ["definition", "person", "why"]
-    rows = [(r.definition.label, c.person_key, c.summary) for r in results for c in r.candidates]
+    rows = [(r.definition.label, person(c), c.summary) for r in results for c in in_order(r)]
     print_table(headers, rows)
     for r in results:
         click.echo(
@@ -221,11 +249,11 @@ def identify_command(
             "snapshot": {**r.snapshot, "snapshot_id": r.snapshot_id},
             "candidates": [
                 {
-                    "person_key": c.person_key,
+                    key_name: person(c),
                     "summary": c.summary,
                     "reasons": [x.as_dict() for x in c.reasons],
                 }
-                for c in r.candidates
+                for c in in_order(r)
             ],
         }
         for r in results
@@ -259,9 +287,14 @@ def compare_command(
     """Cohort sizes, pairwise overlap (counts and Jaccard) and who is unique to each definition."""
     chosen = _definitions(definitions)
     source = _source(engine, people, events, reference)
+    identities = _shows_identities(engine)
     day = _as_of(as_of)
     results = [identify(source, d, day, evidence=False) for d in tqdm(chosen, desc="compare", leave=False)]
     comparison = compare_results(results)
+    unique = comparison.unique
+    if not identities:
+        shown = _pseudonyms({key for keys in unique.values() for key in keys})
+        unique = {label: sorted(shown[key] for key in keys) for label, keys in unique.items()}
     click.echo(f"Cohort sizes at {day}")
     print_table(
         ["definition", "selected", "unique to it"],
@@ -276,7 +309,7 @@ def compare_command(
         "snapshot": results[0].snapshot_id if results else None,
         "sizes": comparison.sizes,
         "overlaps": comparison.overlaps,
-        "unique": comparison.unique,
+        "unique": unique,
     }
     write_output(output, headers, rows, document)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import ibis
@@ -10,9 +11,10 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from openiom.access.policy import Scope, scope_for
-from openiom.access.selectors import scheme_scope
+from openiom.access.selectors import pseudonym, scheme_scope
 from openiom.cohorts.engine import PeopleScope, Source, database_source
 from openiom.cohorts.models import Candidate, CohortRun
+from openiom.people.models import Person
 
 
 class _NoCommit:
@@ -42,6 +44,32 @@ def analysis_scope(user: Any, action: str = "cohort.analyse") -> PeopleScope | N
         visible = scheme_scope(user)
         return PeopleScope(visible.source_systems, visible.shared_scheme_ids)
     raise PermissionDenied(f"{getattr(user, 'username', user)} may not run cohort analysis ({action})")
+
+
+def analysis_shows_identities(user: Any) -> bool:
+    """Whether the people an analysis selects are shown to `user` by record id, as on their person
+    pages; anyone else (analysts without identities, or no person.view at all) sees pseudonyms."""
+    scope = scope_for(user, "person.view")
+    if scope == Scope.PSEUDONYMISED:
+        return bool(getattr(user, "sees_identities", False))
+    return scope in (Scope.ALL, Scope.SCHEME)
+
+
+def analysis_pseudonyms(*, keys: Iterable[str]) -> dict[str, str]:
+    """The web's pseudonym for each person_key ("source_system:source_id") of the application database."""
+    by_system: dict[str, list[str]] = {}
+    for key in keys:
+        system, _, source_id = key.partition(":")
+        by_system.setdefault(system, []).append(source_id)
+    found: dict[str, str] = {}
+    for system, source_ids in by_system.items():
+        # Chunks stay under SQLite's limit on query parameters.
+        for start in range(0, len(source_ids), 900):
+            rows = Person.objects.filter(
+                source_system=system, source_id__in=source_ids[start : start + 900]
+            ).values_list("source_id", "pk")
+            found.update((f"{system}:{source_id}", pseudonym(pk)) for source_id, pk in rows)
+    return found
 
 
 def app_database_source(*, user: Any) -> Source:

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "openiom.web.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -163,11 +164,21 @@ LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:sign-in"
 
-# Lock an account after repeated failures; username and IP together so one shared
-# police/probation NAT address cannot lock out a whole office.
+# Lock a username at one client address after repeated failures; username and address together so
+# one shared police/probation NAT address cannot lock out a whole office, and an attacker elsewhere
+# cannot lock out the real user (accounts/throttle.py, docs/security.md "Sign-in limits").
 AXES_FAILURE_LIMIT = int(os.environ.get("OPENIOM_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("OPENIOM_LOCKOUT_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind the TLS proxy the client address comes from X-Forwarded-For, believed only from these
+# proxies (addresses or networks, comma-separated); without them every client would be the proxy.
+OPENIOM_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("OPENIOM_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+AXES_CLIENT_IP_CALLABLE = "openiom.accounts.throttle.client_ip"
+# Across all addresses, an account is slowed (never locked) after this many failures.
+OPENIOM_ACCOUNT_SLOW_AFTER = int(os.environ.get("OPENIOM_ACCOUNT_SLOW_AFTER", "10"))
+OPENIOM_ACCOUNT_MAX_WAIT_SECONDS = int(os.environ.get("OPENIOM_ACCOUNT_MAX_WAIT_SECONDS", "60"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 

@@ -153,8 +153,19 @@ def _format_errors(exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def parse_config(raw: dict[str, Any], base_dir: Path) -> EvaluationConfig:
-    """Validate a configuration mapping; relative data paths are resolved against base_dir."""
+def parse_config(
+    raw: dict[str, Any],
+    base_dir: Path,
+    *,
+    confined: bool = False,
+    also_allowed: frozenset[Path] = frozenset(),
+) -> EvaluationConfig:
+    """Validate a configuration mapping; relative data paths are resolved against base_dir.
+
+    `confined` (the web page): every data file must be a file inside base_dir (or one of
+    `also_allowed`, the run's own upload), and a file that is missing gets the same message as one
+    that is not allowed, naming no server path, so the form cannot be used to learn what is on the
+    server. The command line's own files are named in full."""
     try:
         config = EvaluationConfig.model_validate(raw)
     except ValidationError as exc:
@@ -163,8 +174,15 @@ def parse_config(raw: dict[str, Any], base_dir: Path) -> EvaluationConfig:
         name: (base_dir / value).resolve() if value is not None else None
         for name, value in config.data.model_dump().items()
     }
+    root = base_dir.resolve()
+    allowed = {path.resolve() for path in also_allowed}
     for name, path in resolved.items():
-        if path is not None and not path.exists():
+        if path is None:
+            continue
+        if confined:
+            if path not in allowed and not (path.is_relative_to(root) and path.is_file()):
+                raise ConfigError(f"data.{name}: must be a file in the evaluation data folder")
+        elif not path.exists():
             raise ConfigError(f"data.{name}: {path} does not exist")
     return config.model_copy(update={"data": DataFiles.model_validate(resolved)})
 

@@ -71,19 +71,6 @@ def _save_upload(name: str, chunks: Iterable[bytes], folder: Path) -> Path:
     return path
 
 
-def _check_inside(config: EvaluationConfig, root: Path, uploaded: Path | None) -> None:
-    """Data paths must stay in the evaluation data folder: a configuration must not read arbitrary
-    files on the server."""
-    for name, value in config.data.model_dump().items():
-        if value is None:
-            continue
-        path = Path(value).resolve()
-        if uploaded is not None and name == "treated" and path == uploaded.resolve():
-            continue
-        if not path.is_relative_to(root):
-            raise ConfigError(f"data.{name}: must be a file in the evaluation data folder")
-
-
 def evaluation_run_create(
     *,
     user: Any,
@@ -114,8 +101,9 @@ def evaluation_run_create(
                 raise ConfigError("data: must be a mapping of file names (people, events, treated, ...)")
             data["treated"] = str(uploaded)
         root = selectors.data_dir()
-        config = parse_config(raw, root)
-        _check_inside(config, root, uploaded)
+        config = parse_config(
+            raw, root, confined=True, also_allowed=frozenset({uploaded}) if uploaded else frozenset()
+        )
     except (ConfigError, UploadError):
         shutil.rmtree(out_dir, ignore_errors=True)
         raise

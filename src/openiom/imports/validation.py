@@ -7,9 +7,13 @@ each row and field.
 
 from __future__ import annotations
 
+import codecs
+import gzip
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import numpy as np
 import pandas as pd
@@ -48,32 +52,107 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be read (wrong format, missing columns)."""
 
 
+# Bytes that start a UTF-16 file (Excel's "Unicode text" writes the first).
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+SNIFF_BYTES = 4096
+
+
+def _open_bytes(path: Path) -> BinaryIO:
+    if path.name.lower().endswith(".gz"):
+        return cast(BinaryIO, gzip.GzipFile(path, "rb"))
+    return path.open("rb")
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    """A BOM, or NUL in every other byte: ASCII text written as UTF-16 with no BOM."""
+    if head.startswith(UTF16_BOMS):
+        return True
+    pairs = len(head) // 2
+    if pairs < 8:
+        return False
+    return head[0::2].count(0) > pairs * 0.4 or head[1::2].count(0) > pairs * 0.4
+
+
+def _not_utf8(path: Path, encoding: str, line: int | None = None) -> ImportFileError:
+    where = f" (first at line {line})" if line is not None else ""
+    return ImportFileError(
+        f"{path.name}: the file is not UTF-8: it looks like {encoding}{where}; save it as UTF-8 "
+        "(in Excel: Save As, 'CSV UTF-8')"
+    )
+
+
+def _first_bad_utf8_line(path: Path) -> int | None:
+    """The 1-based line of the first byte that is not UTF-8; only called once a read has failed."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with _open_bytes(path) as handle:
+        while chunk := handle.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return line + chunk.count(b"\n", 0, exc.start)
+            line += chunk.count(b"\n")
+    return None
+
+
+def _refuse_duplicate_columns(path: Path, names: list[str]) -> None:
+    counts = Counter(names)
+    repeated = [f"column {name!r} appears {n} times in the header" for name, n in counts.items() if n > 1]
+    if repeated:
+        raise ImportFileError(f"{path.name}: {'; '.join(repeated)}; keep one of each")
+
+
+def _read_csv(path: Path) -> pa.Table:
+    with _open_bytes(path) as handle:
+        head = handle.read(SNIFF_BYTES)
+    # Checked before Arrow reads, whose errors for these ("Expected 11 columns, got 1",
+    # "Invalid UTF8 payload") say nothing a user can act on.
+    if _looks_like_utf16(head):
+        raise _not_utf8(path, "UTF-16")
+    try:
+        return pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=1 << 24),
+            convert_options=pacsv.ConvertOptions(
+                column_types={},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                auto_dict_encode=False,
+                include_missing_columns=False,
+            ),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        )
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+        _refuse_if_not_utf8(path)
+        raise ImportFileError(f"{path.name}: not a readable CSV file ({exc})") from exc
+
+
+def _refuse_if_not_utf8(path: Path) -> None:
+    line = _first_bad_utf8_line(path)
+    if line is not None:
+        # Latin-1 is a guess, but the one that matters: Windows-1252 files from Excel and older
+        # case systems are the usual source of bytes that are not UTF-8.
+        raise _not_utf8(path, "Latin-1 (Windows-1252)", line)
+
+
+def _read_parquet(path: Path) -> pa.Table:
+    try:
+        _refuse_duplicate_columns(path, pq.read_schema(path).names)
+        return pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise ImportFileError(f"{path.name}: not a readable Parquet file ({exc})") from exc
+
+
 def read_table(path: Path) -> pd.DataFrame:
     """Read CSV or Parquet into a frame of strings ('' for missing), keeping every row."""
     name = path.name.lower()
     if name.endswith(".parquet"):
-        try:
-            table = pq.read_table(path)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise ImportFileError(f"{path.name}: not a readable Parquet file ({exc})") from exc
+        table = _read_parquet(path)
     elif name.endswith(".csv") or name.endswith(".csv.gz"):
-        try:
-            table = pacsv.read_csv(
-                path,
-                read_options=pacsv.ReadOptions(block_size=1 << 24),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={},
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                    auto_dict_encode=False,
-                    include_missing_columns=False,
-                ),
-                parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            )
-        except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
-            raise ImportFileError(f"{path.name}: not a readable CSV file ({exc})") from exc
+        table = _read_csv(path)
     else:
         raise ImportFileError(f"{path.name}: the file name must end in .csv, .csv.gz or .parquet")
+    _refuse_duplicate_columns(path, table.column_names)
     # Everything becomes trimmed text ('' for missing) in Arrow, which is vectorised and fast;
     # the rules then parse what they need.
     columns = {}
@@ -81,7 +160,16 @@ def read_table(path: Path) -> pd.DataFrame:
         column = table.column(column_name)
         if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type):
             column = column.cast(pa.date32())
-        text = pc.utf8_trim_whitespace(column.cast(pa.string()).fill_null(""))
+        try:
+            text = pc.utf8_trim_whitespace(column.cast(pa.string()).fill_null(""))
+        except pa.ArrowInvalid as exc:
+            # Arrow reads a CSV column that is not UTF-8 as binary, and Parquet binary columns
+            # can hold any bytes; the cast to text is where either shows.
+            if not name.endswith(".parquet"):
+                _refuse_if_not_utf8(path)
+            raise ImportFileError(
+                f"{path.name}: column {column_name!r} is not UTF-8 text; write it as UTF-8 strings"
+            ) from exc
         columns[column_name] = pd.Series(pd.arrays.ArrowStringArray(text.combine_chunks()), name=column_name)
     return pd.DataFrame(columns)
 
@@ -161,6 +249,12 @@ def _validate_columns(
             continue
         values = frame[column.name]
         present = values != ""
+        # PostgreSQL cannot store NUL in text and SQLite would keep it silently; refuse it on both.
+        collector.add(
+            values.str.contains("\x00", regex=False).to_numpy(dtype=bool),
+            column.name,
+            "contains a NUL character (byte 0); remove it",
+        )
         if column.required:
             collector.add(~present, column.name, "a value is required")
         if column.max_length is not None:

@@ -14,12 +14,14 @@ from openiom.access.restricted import RevealForm, restricted_open, unlocked_grou
 from openiom.audit.services import audit_record
 from openiom.offending.selectors import offending_summary, timeline_for
 from openiom.people import selectors
+from openiom.people.forms import SearchForm
 from openiom.people.models import Person
 
 
 @requires("person.search")
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
     result = None
     if query:
         visible = access.people_visible_to(request.user, "person.search")
@@ -27,7 +29,7 @@ def search(request: HttpRequest) -> HttpResponse:
         audit_record(
             user=request.user, action="person.search", detail={"query": query, "results": result.total}
         )
-    return render(request, "people/search.html", {"query": query, "result": result})
+    return render(request, "people/search.html", {"query": query, "result": result, "form": form})
 
 
 def visible_person_or_refuse(request: HttpRequest, person_id: int, action: str = "person.view") -> Person:
