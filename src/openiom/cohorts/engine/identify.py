@@ -99,8 +99,8 @@ class CohortResult:
                 prefix = leaf_prefix(index)
                 values = {name: record.get(prefix + name) for name in (*LEAF_COLUMNS[leaf.kind], "hold")}
                 events = sorted(self.evidence.get((record["person_key"], index), []))
-                if isinstance(leaf.clause, RollingCountClause) and values.get("first") is not None:
-                    low, high = int(values["first"]), int(values["last"])
+                low, high = _int(values.get("first")), _int(values.get("last"))
+                if isinstance(leaf.clause, RollingCountClause) and low is not None and high is not None:
                     events = [(d, k) for d, k in events if low <= d <= high]
                 reasons.append(explain(leaf, values, self.as_of, tuple(k for _d, k in events)))
             found.append(Candidate(record["person_key"], tuple(reasons)))
