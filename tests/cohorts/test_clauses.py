@@ -10,9 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, get_args, get_type_hints
 
-from openiom.cohorts.engine import builtin_definitions, file_source, identify
+import ibis.expr.types as ir
+import pytest
+
+from openiom.cohorts.engine import DefinitionError, builtin_definitions, clauses, file_source, identify
+from openiom.cohorts.engine.clauses.base import Context, EventClause, Values, as_int, dated_events, span
+from openiom.cohorts.engine.clauses.count import CountNumbers
+from openiom.cohorts.engine.definitions import EventFilter, Events, PositiveInt
 from tests.cohorts.conftest import definition_from
 from tests.cohorts.test_parity import AS_OF, COMBINED, parity_world
 from tests.cohorts.world import World
@@ -112,3 +118,92 @@ def test_rolling_count_that_does_not_hold_for_someone_without_events(select) -> 
     assert not rolling.held and rolling.events == ()
     assert rolling.numbers == {"first": None, "last": None, "count": 0, "at_least": 3, "period_days": 30}
     assert len(chosen["SYNTH:BURST"].reasons[1].events) == 3
+
+
+class DistinctCategories(EventClause):
+    """A kind written only here, as docs/cohorts.md says to add one: at least `at_least` different
+    offence categories among matching events."""
+
+    kind: ClassVar[str] = "distinct_categories"
+    columns: ClassVar[tuple[str, ...]] = ("n", "first", "last")
+
+    events: Events = EventFilter()
+    at_least: PositiveInt
+
+    def clause_events(self, ctx: Context) -> ir.Table:
+        return dated_events(ctx, self.events, "offence_date", None)
+
+    def table(self, ctx: Context) -> ir.Table:
+        events = self.clause_events(ctx)
+        per = events.group_by(["pid", "category"]).aggregate(first=events.day.min(), last=events.day.max())
+        counted = per.group_by("pid").aggregate(
+            n=per.count().cast("int64"), first=per["first"].min(), last=per["last"].max()
+        )
+        return counted.mutate(hold=counted.n >= self.at_least)
+
+    def explain(self, values: Values, as_of: dt.date) -> tuple[str, CountNumbers]:
+        n = as_int(values.get("n")) or 0
+        return f"{n} offence categories; needs {self.at_least}", CountNumbers(
+            **span(values), count=n, at_least=self.at_least
+        )
+
+
+def test_a_new_kind_is_one_class_in_the_registry(monkeypatch: pytest.MonkeyPatch, select) -> None:
+    monkeypatch.setattr(clauses, "CLAUSES", clauses.registry(*clauses.CLAUSES.values(), DistinctCategories))
+    w = World()
+    w.person("TWO_KINDS")
+    w.event("TWO_KINDS", "conviction", dt.date(2026, 1, 1), code="028/01")  # burglary (dwelling)
+    w.event("TWO_KINDS", "caution", dt.date(2026, 2, 1), code="034/01")  # robbery
+    w.person("ONE_KIND")
+    w.event("ONE_KIND", "conviction", dt.date(2026, 1, 1), code="028/01")
+    w.event("ONE_KIND", "conviction", dt.date(2026, 2, 1), code="028/01")
+    chosen = select(w, "  distinct_categories: {events: proven_offences, at_least: 2}\n", AS_OF)
+    assert set(chosen) == {"SYNTH:TWO_KINDS"}
+    (reason,) = chosen["SYNTH:TWO_KINDS"].reasons
+    assert (reason.kind, reason.text, len(reason.events)) == (
+        "distinct_categories",
+        "2 offence categories; needs 2",
+        2,
+    )
+    assert reason.numbers == {"first": "2026-01-01", "last": "2026-02-01", "count": 2, "at_least": 2}
+    # Its settings are validated and located like every other kind's.
+    with pytest.raises(DefinitionError) as caught:
+        definition_from("  distinct_categories: {at_least: 0}\n")
+    assert caught.value.problems == [
+        "test-rule.yaml: rule.distinct_categories.at_least: Input should be greater than or equal to 1"
+    ]
+
+
+def test_unknown_clause_lists_the_registered_kinds() -> None:
+    with pytest.raises(DefinitionError) as caught:
+        definition_from("  sometimes: {}\n")
+    assert caught.value.problems == [
+        "test-rule.yaml: rule: unknown clause 'sometimes'; expected one of: and, or, not, count, "
+        "rolling_count, top_percent, score, ogrs3, age"
+    ]
+
+
+def test_two_kinds_cannot_share_a_key() -> None:
+    with pytest.raises(ValueError, match="two clause kinds are called 'count'"):
+        clauses.registry(*clauses.CLAUSES.values(), clauses.CountClause)
+
+
+def numbers_types(kind: type[clauses.Clause]) -> list[Any]:
+    """The TypedDicts a kind's `explain` says its reasons' numbers are."""
+    returned = get_type_hints(kind.explain)["return"]
+    _text, numbers = get_args(returned)
+    return list(get_args(numbers)) or [numbers]
+
+
+def test_saved_numbers_are_the_typed_numbers_of_their_kind() -> None:
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    seen: set[str] = set()
+    for rows in golden.values():
+        for row in rows:
+            for reason in row["reasons"]:
+                kind = clauses.CLAUSES[reason["kind"]]
+                keys = [list(get_type_hints(t)) for t in numbers_types(kind)]
+                # The saved keys, in their saved order, are exactly one of the kind's TypedDicts.
+                assert list(reason["numbers"]) in keys, (reason["kind"], list(reason["numbers"]), keys)
+                seen.add(reason["kind"])
+    assert seen == set(clauses.CLAUSES)
