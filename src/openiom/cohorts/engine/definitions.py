@@ -2,10 +2,10 @@
 
 A file holds one definition: metadata (id, version, title, source) and a `rule`, which is a tree of
 combinators (`and`, `or`, `not`) over leaf clauses, whose kinds (`count`, `rolling_count`, ...) are
-the classes listed in `openiom.cohorts.engine.clauses`. This module holds the pieces the kinds'
-settings share (windows, event filters). The format is documented in docs/cohorts.md. Loading validates the whole
-file and raises DefinitionError whose message names the file, the key path and the problem, e.g.
-`my-rule.yaml: rule.and[1].count.at_least: Input should be greater than or equal to 1`.
+the classes listed in `openiom.cohorts.engine.clauses`; this module holds the pieces their settings
+share (windows, event filters). The format is documented in docs/cohorts.md. Loading validates the
+whole file and raises DefinitionError whose message names the file, the key path and the problem,
+e.g. `my-rule.yaml: rule.and[1].count.at_least: Input should be greater than or equal to 1`.
 """
 
 from __future__ import annotations

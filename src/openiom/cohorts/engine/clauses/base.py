@@ -3,8 +3,8 @@
 A clause kind is one class (see docs/cohorts.md, "Adding a clause kind"): its settings are the
 class's fields, validated by pydantic, so a bad setting is reported at its YAML key
 (`rule.and[1].count.at_least: ...`); `add_to` adds its verdict (`hold`) and the numbers behind it
-(`columns`) to the table of people; `clause_events` gives the events it counted, listed with each reason;
-and `explain` turns one person's numbers into the sentence and the typed numbers of their reason.
+(`columns`) to the table of people; `clause_events` gives the events it counted, listed with each
+reason; and `explain` turns one person's numbers into the sentence and the typed numbers of their reason.
 """
 
 from __future__ import annotations
@@ -121,12 +121,12 @@ def day_column(date: DateField) -> str:
     return "off_day" if date == "offence_date" else "out_day"
 
 
-def dated_events(ctx: Context, chosen: EventFilter, date: DateField, start: dt.date | None) -> ir.Table:
-    """Matching events with `day` the clause's date, on or after `start` (None: all history)."""
+def dated_events(ctx: Context, chosen: EventFilter, date: DateField, within: Window | None) -> ir.Table:
+    """Matching events with `day` the clause's date, inside `within` (None: all history)."""
     events = matching(ctx.events, chosen).mutate(day=ibis._[day_column(date)])
-    if start is None:
+    if within is None:
         return events
-    return events.filter(events.day >= epoch_day(start))
+    return events.filter(events.day >= epoch_day(within.start(ctx.as_of)))
 
 
 def count_per_person(events: ir.Table) -> ir.Table:

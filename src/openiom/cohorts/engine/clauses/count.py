@@ -40,9 +40,7 @@ class CountClause(EventClause):
     at_least: PositiveInt
 
     def clause_events(self, ctx: Context) -> ir.Table:
-        events = dated_events(
-            ctx, self.events, self.date, self.within.start(ctx.as_of) if self.within else None
-        )
+        events = dated_events(ctx, self.events, self.date, self.within)
         if self.distinct == "victim_ref":
             # An event with no victim recorded is not a victim: neither counted nor listed.
             events = events.filter(events.victim_ref.notnull())
@@ -72,5 +70,6 @@ class CountClause(EventClause):
             what = f"{n} separate days of {noun}"
         else:
             what = f"{n} {noun}"
-        text = f"{what}{between(found)} {window_text(self.within, self.date, as_of)}; needs at least {self.at_least}"
+        window = window_text(self.within, self.date, as_of)
+        text = f"{what}{between(found)} {window}; needs at least {self.at_least}"
         return text, CountNumbers(**found, count=n, at_least=self.at_least)

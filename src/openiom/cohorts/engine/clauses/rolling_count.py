@@ -42,9 +42,7 @@ class RollingCountClause(EventClause):
     at_least: PositiveInt
 
     def clause_events(self, ctx: Context) -> ir.Table:
-        return dated_events(
-            ctx, self.events, self.date, self.within.start(ctx.as_of) if self.within else None
-        )
+        return dated_events(ctx, self.events, self.date, self.within)
 
     def table(self, ctx: Context) -> ir.Table:
         events = self.clause_events(ctx)

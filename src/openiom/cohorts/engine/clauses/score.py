@@ -58,7 +58,7 @@ class ScoreClause(EventClause):
 
     def clause_events(self, ctx: Context) -> ir.Table:
         # Events older than the last (longest) band score nothing.
-        return dated_events(ctx, self.events, self.date, self.recency[-1].within.start(ctx.as_of))
+        return dated_events(ctx, self.events, self.date, self.recency[-1].within)
 
     def table(self, ctx: Context) -> ir.Table:
         events = self.clause_events(ctx)
@@ -87,6 +87,7 @@ class ScoreClause(EventClause):
         score, n = as_int(values.get("score")) or 0, as_int(values.get("n")) or 0
         text = (
             f"score {score} from {n} {self.events.noun()}{between(found)} "
-            f"in the {self.recency[-1].within.describe()} to {as_of.isoformat()}; needs at least {self.at_least}"
+            f"in the {self.recency[-1].within.describe()} to {as_of.isoformat()}; "
+            f"needs at least {self.at_least}"
         )
         return text, ScoreNumbers(**found, score=score, count=n, at_least=self.at_least)

@@ -43,7 +43,7 @@ class TopPercentClause(EventClause):
     percent: Annotated[float, Field(gt=0, le=100)]
 
     def clause_events(self, ctx: Context) -> ir.Table:
-        return dated_events(ctx, self.events, self.date, self.within.start(ctx.as_of))
+        return dated_events(ctx, self.events, self.date, self.within)
 
     def table(self, ctx: Context) -> ir.Table:
         counted = count_per_person(self.clause_events(ctx))
