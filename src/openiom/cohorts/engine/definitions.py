@@ -1,25 +1,37 @@
 """Selection definitions: versioned YAML files an analyst can read and edit without Python.
 
 A file holds one definition: metadata (id, version, title, source) and a `rule`, which is a tree of
-combinators (`and`, `or`, `not`) over leaf clauses (`count`, `rolling_count`, `top_percent`,
-`score`, `ogrs3`, `age`). The format is documented in docs/cohorts.md. Loading validates the whole
-file and raises DefinitionError whose message names the file, the key path and the problem, e.g.
-`my-rule.yaml: rule.and[1].count.at_least: Input should be greater than or equal to 1`.
+combinators (`and`, `or`, `not`) over leaf clauses, whose kinds (`count`, `rolling_count`, ...) are
+the classes listed in `openiom.cohorts.engine.clauses`; this module holds the pieces their settings
+share (windows, event filters). The format is documented in docs/cohorts.md. Loading validates the
+whole file and raises DefinitionError whose message names the file, the key path and the problem,
+e.g. `my-rule.yaml: rule.and[1].count.at_least: Input should be greater than or equal to 1`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from openiom.cohorts.engine.dates import window_start
+
+if TYPE_CHECKING:
+    from openiom.cohorts.engine.clauses import Clause
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "definitions"
 
@@ -55,11 +67,13 @@ class DefinitionError(ValueError):
         self.problems = problems
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
+    """Settings that reject unknown keys (a misspelt setting is an error, not a default)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Window(_Strict):
+class Window(Strict):
     """A look-back ending on the as-of date; give exactly one of days, months or years."""
 
     days: PositiveInt | None = None
@@ -84,7 +98,7 @@ class Window(_Strict):
         raise AssertionError("validated to have one unit")
 
 
-class EventFilter(_Strict):
+class EventFilter(Strict):
     """Which events a clause looks at. `types` is a list of event types or one named set."""
 
     types: list[EventType] | EventSet = "proven_offences"
@@ -125,108 +139,29 @@ def _filter(value: Any) -> Any:
     return {"types": value} if isinstance(value, str | list) else value
 
 
-class _Leaf(_Strict):
-    label: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand_events(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "events" in data:
-            data = {**data, "events": _filter(data["events"])}
-        return data
-
-
-class CountClause(_Leaf):
-    """At least `at_least` matching events (or distinct values of `distinct`) in the window."""
-
-    events: EventFilter = EventFilter()
-    date: DateField = "outcome_date"
-    within: Window | None = None
-    distinct: Literal["victim_ref", "outcome_date"] | None = None
-    at_least: PositiveInt
-
-
-class RollingCountClause(_Leaf):
-    """At least `at_least` matching events in any `period_days` consecutive calendar days (inclusive)."""
-
-    events: EventFilter = EventFilter()
-    date: DateField = "offence_date"
-    period_days: PositiveInt
-    within: Window | None = None
-    at_least: PositiveInt
-
-
-class TopPercentClause(_Leaf):
-    """Among people with at least one matching event in the window, the top `percent` by count."""
-
-    events: EventFilter = EventFilter()
-    date: DateField = "offence_date"
-    within: Window
-    percent: Annotated[float, Field(gt=0, le=100)]
-
-
-class RecencyBand(_Strict):
-    within: Window
-    multiplier: Annotated[int, Field(ge=0)]
-
-
-class ScoreClause(_Leaf):
-    """Recency x gravity summed over matching events (so frequency counts too); integer arithmetic."""
-
-    events: EventFilter = EventFilter()
-    date: DateField = "offence_date"
-    gravity: dict[str, Annotated[int, Field(ge=0)]]
-    default_gravity: Annotated[int, Field(ge=0)] = 0
-    recency: Annotated[list[RecencyBand], Field(min_length=1)]
-    at_least: PositiveInt
-
-    @model_validator(mode="after")
-    def _bands_widen(self) -> ScoreClause:
-        probe = dt.date(2000, 1, 1)
-        starts = [band.within.start(probe) for band in self.recency]
-        if any(later >= earlier for earlier, later in pairwise(starts)):
-            raise ValueError("recency bands must be listed from the most recent to the oldest, each longer")
-        return self
-
-
-class Ogrs3Clause(_Leaf):
-    """OGRS3 predicted proven reoffending (iom-domain.md §7) at or above a percentage."""
-
-    horizon_years: Literal[1, 2] = 2
-    at_least_percent: Annotated[int, Field(ge=1, le=99)]
-
-
-class AgeClause(_Leaf):
-    """Age in whole years on the as-of date."""
-
-    at_least: Annotated[int, Field(ge=0)] | None = None
-    at_most: Annotated[int, Field(ge=0)] | None = None
-
-    @model_validator(mode="after")
-    def _some_bound(self) -> AgeClause:
-        if self.at_least is None and self.at_most is None:
-            raise ValueError("give at_least, at_most or both")
-        return self
-
-
-LEAF_KINDS: dict[str, type[_Leaf]] = {
-    "count": CountClause,
-    "rolling_count": RollingCountClause,
-    "top_percent": TopPercentClause,
-    "score": ScoreClause,
-    "ogrs3": Ogrs3Clause,
-    "age": AgeClause,
-}
+# A clause's `events:` setting: a filter mapping, or just its `types` (`events: arrests`).
+Events = Annotated[EventFilter, BeforeValidator(_filter)]
 COMBINATORS = ("and", "or", "not")
+
+
+def clause_kinds() -> Mapping[str, type[Clause]]:
+    # Imported here, not at the top: the clause kinds' settings are built from this module's
+    # Window and EventFilter.
+    from openiom.cohorts.engine.clauses import CLAUSES
+
+    return CLAUSES
 
 
 @dataclass(frozen=True)
 class Leaf:
     """A leaf clause with its position in the tree (`path`, used in reasons and errors)."""
 
-    kind: str
     path: str
-    clause: _Leaf
+    clause: Clause
+
+    @property
+    def kind(self) -> str:
+        return self.clause.kind
 
     @property
     def name(self) -> str:
@@ -272,7 +207,7 @@ class Definition:
         return f"{self.id}@{self.version}"
 
 
-class _Header(_Strict):
+class _Header(Strict):
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
     version: Annotated[str, Field(min_length=1, max_length=20)]
     title: Annotated[str, Field(min_length=1, max_length=200)]
@@ -305,8 +240,9 @@ def _located(file: str, prefix: str, error: ValidationError) -> list[str]:
 
 
 def _parse_node(file: str, path: str, raw: Any, problems: list[str]) -> Node | None:
+    kinds = clause_kinds()
     if not isinstance(raw, dict) or len(raw) != 1:
-        keys = ", ".join(COMBINATORS + tuple(LEAF_KINDS))
+        keys = ", ".join(COMBINATORS + tuple(kinds))
         problems.append(f"{file}: {path}: expected a mapping with exactly one key, one of: {keys}")
         return None
     ((key, body),) = raw.items()
@@ -322,16 +258,16 @@ def _parse_node(file: str, path: str, raw: Any, problems: list[str]) -> Node | N
     if key == "not":
         child = _parse_node(file, here, body, problems)
         return None if child is None else Combination("not", here, (child,))
-    model = LEAF_KINDS.get(key)
+    model = kinds.get(key)
     if model is None:
-        keys = ", ".join(COMBINATORS + tuple(LEAF_KINDS))
+        keys = ", ".join(COMBINATORS + tuple(kinds))
         problems.append(f"{file}: {path}: unknown clause {key!r}; expected one of: {keys}")
         return None
     if not isinstance(body, dict):
         problems.append(f"{file}: {here}: expected a mapping of settings")
         return None
     try:
-        return Leaf(key, here, model.model_validate(body))
+        return Leaf(here, model.model_validate(body))
     except ValidationError as exc:
         problems.extend(_located(file, here, exc))
         return None
