@@ -26,6 +26,7 @@ from openiom.imports.schema import (
     Column,
 )
 from openiom.people.identifiers import PNC_CHECK_LETTERS
+from openiom.vocabulary import ARREST, CHARGE
 
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
 TRUE_VALUES = {"true", "1", "y", "yes", "t"}
@@ -291,7 +292,7 @@ def validate_events(frame: pd.DataFrame, *, offence_codes: Iterable[str]) -> Val
         wrong = (event_type == kind) & ~disposal.isin(allowed | {"", "none"})
         collector.add(wrong, "disposal", template="{value} is not a disposal for a " + kind.replace("_", " "))
     collector.add(
-        event_type.isin(["arrest", "charge"]) & ~disposal.isin(["", "none"]),
+        event_type.isin([ARREST, CHARGE]) & ~disposal.isin(["", "none"]),
         "disposal",
         template="{value}: arrests and charges have no disposal (leave it empty)",
     )
