@@ -27,6 +27,7 @@ from typing import Any
 import click
 
 from openiom.access.policy import ACTIONS, has_permission
+from openiom.config.django_setup import setup_django
 
 SYSTEM = "system"
 LOCAL_FILES = "local_files"
@@ -69,8 +70,6 @@ def _context_state() -> dict[str, Any]:
 def acting_user(action: str) -> Any:
     """The named user, signed in with their password, if their role may perform `action`; otherwise
     a clear error and nothing done. The check is audited as that user, so reads are logged too."""
-    from openiom.cli import setup_django
-
     setup_django()
     from openiom.accounts.models import User
     from openiom.audit.services import audit_record
