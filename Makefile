@@ -9,7 +9,7 @@ UV := .uv/bin/uv
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test lint typecheck bench clean
+.PHONY: install demo test lint bench clean
 
 .uv/bin/uv:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed: install python3.12 and retry." >&2; exit 1; }

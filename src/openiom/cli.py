@@ -76,18 +76,11 @@ class LazyGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, username: str | None) -> None:
     """OpenIOM: Integrated Offender Management for police, probation and partners."""
+    # Imported here, not at the top: the permission table needs Django, which listing the commands must not load.
     from openiom.access.commands import remember_user
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openiom.config.settings")
     remember_user(ctx, username)
-
-
-def setup_django() -> None:
-    """Commands that touch the application database call this first."""
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openiom.config.settings")
-    django.setup()
 
 
 if __name__ == "__main__":

@@ -39,3 +39,29 @@ def test_crn_format() -> None:
     assert is_valid_crn("X123456")
     assert not is_valid_crn("X12345")
     assert not is_valid_crn("1234567")
+
+
+def test_one_check_character_implementation_serves_single_ids_imports_and_synthetic_ids() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from openiom.imports.validation import _pnc_valid
+    from openiom.synth.identifiers import pnc_ids
+
+    ids = pnc_ids(np.arange(0, 50_000, 997), np.full(51, 2011)).to_pylist()
+    assert all(normalise_pnc(i) == i for i in ids)
+    assert _pnc_valid(pd.Series(ids)).all()
+    assert not _pnc_valid(pd.Series(["2003/0012345C", "03/12345N", "1999/0000001Z"])).tolist()[0]
+
+
+def test_no_other_module_computes_a_check_character() -> None:
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[2] / "src" / "openiom"
+    copies = [
+        str(path.relative_to(src))
+        for path in src.rglob("*.py")
+        if path != src / "people" / "identifiers.py"
+        and any(s in path.read_text(encoding="utf-8") for s in ("% 23", "PNC_CHECK_LETTERS", "/?(\\d{1,7})"))
+    ]
+    assert copies == []

@@ -62,8 +62,20 @@ def test_nothing_changes_without_an_approval() -> None:
 def test_only_administrators_approve() -> None:
     world = build_world()
     (review,) = retention_review_create(today=LATER, rules=[Rule("offending_event", 10, "delete")])
-    with pytest.raises(RetentionError, match="not an administrator"):
+    with pytest.raises(RetentionError, match="may not approve retention"):
         retention_review_approve(review=review, user=world.users[Role.COORDINATOR], reason="tidy")
+
+
+def test_the_permission_not_the_role_decides_who_approves() -> None:
+    world = build_world()
+    (review,) = retention_review_create(today=LATER, rules=[Rule("offending_event", 10, "delete")])
+    admin = world.users[Role.ADMINISTRATOR]
+    admin.is_active = False
+    admin.save(update_fields=["is_active"])
+    with pytest.raises(RetentionError, match=r"may not approve retention \(retention\.manage\)"):
+        retention_review_approve(review=review, user=admin, reason="tidy")
+    review.refresh_from_db()
+    assert review.approved_at is None
 
 
 def test_approved_review_deletes_and_anonymises_and_is_audited() -> None:

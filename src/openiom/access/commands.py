@@ -27,6 +27,8 @@ from typing import Any
 import click
 
 from openiom.access.policy import ACTIONS, has_permission
+from openiom.audit.actions import AuditAction, audit_action
+from openiom.config.django_setup import setup_django
 
 SYSTEM = "system"
 LOCAL_FILES = "local_files"
@@ -39,6 +41,9 @@ def command_action[F: Callable[..., Any]](action: str) -> Callable[[F], F]:
     """Declare what a command does; for an application action, check and audit the acting user first."""
     if action not in ACTIONS and action not in (SYSTEM, LOCAL_FILES):
         raise ValueError(f"unknown action {action!r}: give it to a role in permissions.yaml")
+    if action not in (SYSTEM, LOCAL_FILES):
+        # A checked command is audited under its action's name, so the name must be an audit action too.
+        audit_action(action)
 
     def decorate(command: F) -> F:
         if action in (SYSTEM, LOCAL_FILES):
@@ -69,8 +74,6 @@ def _context_state() -> dict[str, Any]:
 def acting_user(action: str) -> Any:
     """The named user, signed in with their password, if their role may perform `action`; otherwise
     a clear error and nothing done. The check is audited as that user, so reads are logged too."""
-    from openiom.cli import setup_django
-
     setup_django()
     from openiom.accounts.models import User
     from openiom.accounts.throttle import SignInRefused, command_line_sign_in
@@ -99,14 +102,14 @@ def acting_user(action: str) -> Any:
     if not has_permission(known, action):
         audit_record(
             user=known,
-            action="permission.denied",
+            action=AuditAction.PERMISSION_DENIED,
             detail={"via": "command line", "command": command, "action": action},
         )
         raise click.ClickException(
             f"{known.username} ({known.get_role_display()}) may not do this ({action}); "
             "see docs/security.md for which roles may."
         )
-    audit_record(user=known, action=action, detail={"via": "command line", "command": command})
+    audit_record(user=known, action=audit_action(action), detail={"via": "command line", "command": command})
     return known
 
 

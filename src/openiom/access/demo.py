@@ -20,8 +20,8 @@ from openiom.access.models import (
 from openiom.access.selectors import IDENTITY
 from openiom.accounts.models import User
 from openiom.accounts.roles import Role
-from openiom.offending.models import EventType
 from openiom.people.models import Person
+from openiom.vocabulary import PROVEN
 
 SCHEME_PEOPLE = 100
 PARTNER_REFERRALS = 12
@@ -62,7 +62,7 @@ def demo_access_build(*, source_system: str, as_of: date) -> Scheme:
                 recent=Count(
                     "events",
                     filter=Q(
-                        events__event_type__in=[EventType.CONVICTION, EventType.CAUTION],
+                        events__event_type__in=list(PROVEN),
                         events__outcome_date__gt=year_ago,
                     ),
                 )

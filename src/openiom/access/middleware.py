@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 
 from openiom.access.policy import PUBLIC, TWO_FACTOR, action_of, has_permission
 from openiom.accounts.oidc import two_factor_done
+from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class PermissionMiddleware:
             # Refusals are audited too, as on the command line (access.commands).
             audit_record(
                 user=user,
-                action="permission.denied",
+                action=AuditAction.PERMISSION_DENIED,
                 detail={"via": "web", "path": request.path, "action": action},
             )
             raise PermissionDenied

@@ -54,11 +54,6 @@ def load_permissions(path: Path = PERMISSIONS_FILE) -> dict[Role, dict[str, Scop
 
 PERMISSIONS = load_permissions()
 ACTIONS = frozenset(action for actions in PERMISSIONS.values() for action in actions)
-# Kept for callers that ask "which roles may do this?" (tests, navigation).
-ROLE_ACTIONS: dict[str, frozenset[Role]] = {
-    action: frozenset(role for role, actions in PERMISSIONS.items() if action in actions)
-    for action in ACTIONS
-}
 
 
 def requires[F: Callable[..., Any]](action: str) -> Callable[[F], F]:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from openiom.access.selectors import person_access
 from openiom.access.services import emergency_access_record
+from openiom.audit.actions import RESTRICTED_OPEN_ACTIONS
 from openiom.audit.services import audit_record
 from openiom.people.models import Person
 
@@ -61,7 +62,7 @@ def restricted_open(request: HttpRequest, person: Person, group: str) -> str | N
     if group in grants.restricted_allowed:
         audit_record(
             user=user,
-            action=f"restricted.{group}",
+            action=RESTRICTED_OPEN_ACTIONS[group],
             object_type="person",
             object_id=person.pk,
             fields=[group],

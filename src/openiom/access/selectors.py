@@ -12,11 +12,12 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from openiom.access.models import (
     Agency,
+    CoordinatorAlert,
     PersonAccessGrant,
     Scheme,
     SchemeMembership,
@@ -198,3 +199,36 @@ def sharing_basis(user: Any, person: Person) -> SharingAgreement | None:
         .order_by("review_date")
     )
     return _first_covering(in_force, person)
+
+
+def agreements_visible_to(user: Any) -> QuerySet[SharingAgreement]:
+    """The sharing agreements of the schemes the user may see them for, with their parties."""
+    schemes = Scheme.objects.all() if scope_for(user, "agreements.view") == Scope.ALL else user_schemes(user)
+    return (
+        SharingAgreement.objects.filter(scheme__in=schemes)
+        .select_related("scheme")
+        .prefetch_related("parties")
+        .order_by("scheme__name", "title")
+    )
+
+
+def alerts_visible_to(user: Any) -> QuerySet[CoordinatorAlert]:
+    """The coordinator alerts of the user's schemes, unacknowledged first, newest first."""
+    return (
+        CoordinatorAlert.objects.filter(scheme__in=user_schemes(user))
+        .select_related("scheme", "raised_by")
+        .order_by("acknowledged_at", "-raised_at")
+    )
+
+
+@dataclass(frozen=True)
+class SchemeCount:
+    scheme: str
+    region: str
+    people: int
+
+
+def people_per_scheme() -> list[SchemeCount]:
+    """How many people each scheme holds, by region then name: counts only, never a person."""
+    schemes = Scheme.objects.annotate(people_count=Count("people", distinct=True)).order_by("region", "name")
+    return [SchemeCount(s.name, s.region, s.people_count) for s in schemes]

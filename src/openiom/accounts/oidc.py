@@ -20,6 +20,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from openiom.access.policy import public
+from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 
 # Session key: the identity provider vouched for a multi-factor sign-in.
@@ -54,7 +55,7 @@ class _Callback(OIDCAuthenticationCallbackView):
         self.request.session[IDP_MFA] = vouched
         audit_record(
             user=self.user,
-            action="accounts.sign_in",
+            action=AuditAction.ACCOUNTS_SIGN_IN,
             detail={"via": "single sign-on", "multi_factor_by_provider": vouched},
         )
         return response

@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openiom.accounts.models import User
 from openiom.accounts.roles import Role
+from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 
 
@@ -30,7 +31,7 @@ def user_create(
     user.save()
     audit_record(
         user=created_by,
-        action="user.create",
+        action=AuditAction.USER_CREATE,
         object_type="user",
         object_id=user.pk,
         detail={"username": user.username, "role": str(Role(role).value)},
@@ -47,7 +48,9 @@ def totp_device_confirm(*, device: TOTPDevice) -> None:
     """The user proved the authenticator works: it becomes their second factor, audited as them."""
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit_record(user=device.user, action="otp.enrol", object_type="otp_device", object_id=device.pk)
+    audit_record(
+        user=device.user, action=AuditAction.OTP_ENROL, object_type="otp_device", object_id=device.pk
+    )
 
 
 def totp_secret_base32(device: TOTPDevice) -> str:

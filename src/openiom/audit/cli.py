@@ -3,7 +3,7 @@ from pathlib import Path
 import click
 
 from openiom.access.commands import LOCAL_FILES, SYSTEM, command_action
-from openiom.cli import setup_django
+from openiom.config.django_setup import setup_django
 
 
 @click.group()

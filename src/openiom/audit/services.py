@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openiom.audit import anchor
+from openiom.audit.actions import AuditAction, audit_action
 from openiom.audit.models import AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -41,14 +42,19 @@ def audit_payload(event: AuditEvent) -> dict[str, Any]:
 def audit_record(
     *,
     user: Any,
-    action: str,
+    # A plain name is still taken from the views.py call sites not yet converted; it must be registered.
+    action: AuditAction | str,
     object_type: str = "",
     object_id: str | int = "",
     fields: Iterable[str] = (),
     purpose: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit row. Called by the service or view that reads or changes the data."""
+    """Append one audit row. Called by the service or view that reads or changes the data.
+
+    Raises UnknownAuditAction, writing nothing, if `action` is not in AuditAction.
+    """
+    action = audit_action(action)
     # Loaded before anything is written: without its signing key the trail refuses to grow unanchored.
     key = anchor.signing_key()
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(
@@ -60,7 +66,7 @@ def audit_record(
         user=user if authenticated else None,
         username=user.get_username() if authenticated else "",
         role=getattr(user, "role", "") if authenticated else "",
-        action=action,
+        action=action.value,
         object_type=object_type,
         object_id=str(object_id),
         fields=sorted(fields),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from openiom import vocabulary as v
 from openiom.access.models import Agency, PersonAccessGrant, Scheme
 from openiom.cohorts.models import Candidate
 from openiom.people.models import Person
@@ -124,19 +125,19 @@ class PanelDecision(models.Model):
         ordering = ["-decided_at", "-id"]
 
 
+# The codes are openiom.vocabulary's; only the translated labels are added here.
 class Pathway(models.TextChoices):
-    ACCOMMODATION = "accommodation", _("Accommodation")
-    ETE = "ete", _("Education, training and employment")
-    HEALTH = "health", _("Health")
-    DRUGS_ALCOHOL = "drugs_alcohol", _("Drugs and alcohol")
-    FINANCE = "finance", _("Finance, benefit and debt")
-    FAMILIES = "families", _("Children and families")
-    ATTITUDES = "attitudes", _("Attitudes, thinking and behaviour")
-    DOMESTIC_ABUSE = "domestic_abuse", _("Domestic abuse")
+    ACCOMMODATION = v.ACCOMMODATION, _("Accommodation")
+    ETE = v.ETE, _("Education, training and employment")
+    HEALTH = v.HEALTH, _("Health")
+    DRUGS_ALCOHOL = v.DRUGS_ALCOHOL, _("Drugs and alcohol")
+    FINANCE = v.FINANCE, _("Finance, benefit and debt")
+    FAMILIES = v.FAMILIES, _("Children and families")
+    ATTITUDES = v.ATTITUDES, _("Attitudes, thinking and behaviour")
+    DOMESTIC_ABUSE = v.DOMESTIC_ABUSE, _("Domestic abuse")
 
 
-# Health and substance misuse are special-category data: the restricted "health" field group.
-RESTRICTED_PATHWAYS = frozenset({Pathway.HEALTH, Pathway.DRUGS_ALCOHOL})
+RESTRICTED_PATHWAYS = frozenset(Pathway(p) for p in v.RESTRICTED_PATHWAYS)
 
 
 class NeedLevel(models.TextChoices):

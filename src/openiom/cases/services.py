@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openiom.access.models import Agency, PersonAccessGrant, Scheme, SchemePerson
+from openiom.audit.actions import PANEL_DECISION_ACTIONS, AuditAction
 from openiom.audit.services import audit_record
 from openiom.cases import rules
 from openiom.cases.config import label, lists, offered
@@ -68,7 +69,7 @@ def _event(case: Case, user: Any, kind: str, text: str, *, restricted: bool = Fa
     CaseEvent.objects.create(case=case, kind=kind, text=text, by=user, restricted=restricted)
 
 
-def _audit(user: Any, action: str, case: Case, **detail: Any) -> None:
+def _audit(user: Any, action: AuditAction, case: Case, **detail: Any) -> None:
     audit_record(
         user=user,
         action=action,
@@ -123,7 +124,7 @@ def panel_refer(*, user: Any, scheme: Scheme, person: Person, reason: str, mappa
         scheme=scheme, person=person, defaults={"reason": "Referred to the IOM panel"}
     )
     _event(case, user, EventKind.PANEL_REFERRAL, reason.strip())
-    _audit(user, "panel.refer", case)
+    _audit(user, AuditAction.PANEL_REFER, case)
     return case
 
 
@@ -202,7 +203,7 @@ def panel_decide(
         if not case.reviews.filter(completed_on__isnull=True).exists():
             Review.objects.create(case=case, due_date=start_date + FIRST_REVIEW_AFTER)
     _event(case, user, EventKind.DECISION, f"{Decision(decision).label}: {rationale.strip()}")
-    _audit(user, f"panel.{decision}", case, mappa_override=bool(mappa_override.strip()))
+    _audit(user, PANEL_DECISION_ACTIONS[decision], case, mappa_override=bool(mappa_override.strip()))
     return case
 
 
@@ -226,7 +227,7 @@ def case_exit(*, user: Any, case: Case, version: int, reason: str, on: date) -> 
         pk__in=case.service_referrals.exclude(grant=None).values("grant_id"), revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
     _event(case, user, EventKind.EXIT, reason.strip())
-    _audit(user, "case.exit", case)
+    _audit(user, AuditAction.CASE_EXIT, case)
     return case
 
 
@@ -253,7 +254,7 @@ def case_risk_update(*, user: Any, case: Case, version: int, **values: Any) -> C
         raise CaseError({"risk_review_date": _("Enter when the risk of serious harm is next reviewed")})
     _bump_case(case, version, **values)
     _event(case, user, EventKind.RISK, _("Risk of serious harm and flags updated"))
-    _audit(user, "case.risk", case, fields=sorted(values))
+    _audit(user, AuditAction.CASE_RISK, case, fields=sorted(values))
     return case
 
 
@@ -288,7 +289,7 @@ def need_save(
     )
     audit_record(
         user=user,
-        action="case.need",
+        action=AuditAction.CASE_NEED,
         object_type="case",
         object_id=case.pk,
         fields=["health"] if restricted else [],
@@ -328,7 +329,7 @@ def _snapshot(plan: Plan, user: Any, change: str) -> PlanVersion:
 def _plan_changed(plan: Plan, user: Any, change: str) -> PlanVersion:
     saved = _snapshot(plan, user, change)
     _event(plan.case, user, EventKind.PLAN, change)
-    _audit(user, "case.plan", plan.case, version=saved.number)
+    _audit(user, AuditAction.CASE_PLAN, plan.case, version=saved.number)
     return saved
 
 
@@ -469,7 +470,7 @@ def referral_send(*, user: Any, case: Case, service: str, agency: Agency, reason
     )
     _audit(
         user,
-        "referral.send",
+        AuditAction.REFERRAL_SEND,
         case,
         referral=referral.pk,
         agency=agency.code,
@@ -512,7 +513,7 @@ def referral_update(
         + (f": {reason.strip()}" if reason.strip() else ""),
         restricted=referral.pathway in RESTRICTED_PATHWAYS,
     )
-    _audit(user, "referral.update", referral.case, referral=referral.pk, status=status)
+    _audit(user, AuditAction.REFERRAL_UPDATE, referral.case, referral=referral.pk, status=status)
     return referral
 
 
@@ -541,7 +542,7 @@ def contact_record(
         EventKind.CONTACT,
         f"{label(contact_types, contact_type)} ({agency.name}), {on:%d %b %Y}: {contact.get_outcome_display()}",
     )
-    _audit(user, "case.contact", case, contact=contact.pk)
+    _audit(user, AuditAction.CASE_CONTACT, case, contact=contact.pk)
     return contact
 
 
@@ -560,7 +561,7 @@ def review_complete(*, user: Any, case: Case, notes: str, next_due: date) -> Rev
     review.save()
     Review.objects.create(case=case, due_date=next_due)
     _event(case, user, EventKind.REVIEW, notes.strip())
-    _audit(user, "case.review", case, review=review.pk)
+    _audit(user, AuditAction.CASE_REVIEW, case, review=review.pk)
     return review
 
 
@@ -584,7 +585,7 @@ def case_transfer(
         scheme=scheme, person=case.person, defaults={"reason": "Case transferred"}
     )
     _event(case, user, EventKind.TRANSFER, reason.strip())
-    _audit(user, "case.transfer", case, scheme=scheme.code)
+    _audit(user, AuditAction.CASE_TRANSFER, case, scheme=scheme.code)
     return case
 
 
@@ -610,7 +611,7 @@ def _list_entry_problems(*, kind: str, label: str, pathway: str, field_groups: l
     return problems
 
 
-def _list_entry_audit(user: Any, action: str, entry: ListEntry) -> None:
+def _list_entry_audit(user: Any, action: AuditAction, entry: ListEntry) -> None:
     audit_record(
         user=user,
         action=action,
@@ -655,7 +656,7 @@ def list_entry_create(
         field_groups=groups if kind == ListKind.SERVICE else [],
         position=(last or 0) + 1,
     )
-    _list_entry_audit(user, "lists.create", entry)
+    _list_entry_audit(user, AuditAction.LISTS_CREATE, entry)
     return entry
 
 
@@ -686,5 +687,5 @@ def list_entry_update(
         changes |= {"pathway": pathway, "field_groups": groups}
     _save_if_unchanged(entry, version, **changes)
     entry.refresh_from_db()
-    _list_entry_audit(user, "lists.update", entry)
+    _list_entry_audit(user, AuditAction.LISTS_UPDATE, entry)
     return entry

@@ -23,10 +23,10 @@ import duckdb
 import pandas as pd
 
 from openiom.reference.datafiles import ReferenceData
+from openiom.vocabulary import EVENT_TYPES, PROVEN, sql_list
 
 PEOPLE_COLUMNS = ("source_system", "source_id", "date_of_birth", "sex")
 EVENT_COLUMNS = ("source_system", "source_id", "event_type", "offence_date", "outcome_date", "offence_code")
-EVENT_TYPES = ("arrest", "charge", "conviction", "caution", "out_of_court_disposal")
 FAR_FUTURE = "9999-12-31"
 # Offence groups of the reference data, in a fixed order so design matrices never depend on data order.
 NUMERIC_TYPES = (
@@ -240,7 +240,7 @@ def load_histories(
             from raw_events
         )
         select {person} as person_key, r._row, r.event_type, r.offence_date, r.outcome_date, r.disposal,
-            r.custody_start, r.release_date, r.event_type in ('conviction', 'caution') as proven,
+            r.custody_start, r.release_date, r.event_type in {sql_list(PROVEN)} as proven,
             coalesce(o.offence_group, 'unknown') as offence_group, o.offence_code is not null as known_offence,
             o.cost_category, o.css_weight, o.unit_cost
         from r
@@ -256,10 +256,9 @@ def load_histories(
             field,
             "is required",
         )
-    types = ", ".join(f"'{t}'" for t in EVENT_TYPES)
     _first_bad(
         con,
-        f"select _row, event_type from events where event_type is null or event_type not in ({types})",  # noqa: S608
+        f"select _row, event_type from events where event_type is null or event_type not in {sql_list(EVENT_TYPES)}",  # noqa: S608
         events_path,
         "event_type",
         f"must be one of {', '.join(EVENT_TYPES)}",

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 import openiom
 from openiom.access.models import Scheme
 from openiom.access.policy import Scope, scope_for
+from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.evaluation import selectors
 from openiom.evaluation.config import ConfigError, EvaluationConfig, parse_config
@@ -118,7 +119,7 @@ def evaluation_run_create(
     )
     audit_record(
         user=user,
-        action="evaluation.run",
+        action=AuditAction.EVALUATION_RUN,
         object_type="evaluation_run",
         object_id=run.pk,
         detail={"title": run.title, "treated_uploaded": uploaded is not None},
@@ -335,5 +336,7 @@ def evaluation_run_cancel(*, user: Any, run: EvaluationRun) -> EvaluationRun:
             os.killpg(run.worker_pid, signal.SIGTERM)
         except (ProcessLookupError, PermissionError):
             pass  # ended meanwhile: the cancellation already stands
-    audit_record(user=user, action="evaluation.cancel", object_type="evaluation_run", object_id=run.pk)
+    audit_record(
+        user=user, action=AuditAction.EVALUATION_CANCEL, object_type="evaluation_run", object_id=run.pk
+    )
     return run

@@ -7,7 +7,7 @@ import click
 from tqdm import tqdm
 
 from openiom.access.commands import command_action, current_user
-from openiom.cli import setup_django
+from openiom.config.django_setup import setup_django
 
 MAX_ERRORS_SHOWN = 50
 STAGES = ["reading", "validating", "linking people", "comparing", "writing"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from openiom import vocabulary
+
 ColumnType = Literal["text", "date", "code", "integer", "boolean", "pnc", "crn"]
 
 
@@ -41,25 +43,13 @@ ETHNICITIES = frozenset(
         "NS",
     }
 )
-EVENT_TYPES = frozenset({"arrest", "charge", "conviction", "caution", "out_of_court_disposal"})
-COURT_DISPOSALS = frozenset(
-    {
-        "custody",
-        "suspended_sentence",
-        "community_order",
-        "fine",
-        "conditional_discharge",
-        "absolute_discharge",
-        "other_court",
-    }
-)
-CAUTION_DISPOSALS = frozenset({"caution", "conditional_caution"})
-OUT_OF_COURT_DISPOSALS = frozenset({"community_resolution", "penalty_notice"})
-DISPOSALS = COURT_DISPOSALS | CAUTION_DISPOSALS | OUT_OF_COURT_DISPOSALS
+EVENT_TYPES = frozenset(vocabulary.EVENT_TYPES)
+COURT_DISPOSALS = frozenset(vocabulary.COURT_DISPOSALS)
+CAUTION_DISPOSALS = frozenset(vocabulary.CAUTION_DISPOSALS)
+OUT_OF_COURT_DISPOSALS = frozenset(vocabulary.OUT_OF_COURT_DISPOSALS)
+DISPOSALS = frozenset(vocabulary.DISPOSALS)
 DISPOSALS_BY_EVENT: dict[str, frozenset[str]] = {
-    "conviction": COURT_DISPOSALS,
-    "caution": CAUTION_DISPOSALS,
-    "out_of_court_disposal": OUT_OF_COURT_DISPOSALS,
+    event: frozenset(disposals) for event, disposals in vocabulary.DISPOSALS_BY_EVENT.items()
 }
 
 PEOPLE_COLUMNS: tuple[Column, ...] = (

@@ -20,6 +20,7 @@ import pyarrow.csv as pacsv
 from django.db import connection, transaction
 from django.utils import timezone
 
+from openiom.audit.actions import IMPORT_ACTIONS
 from openiom.audit.services import audit_record
 from openiom.imports.validation import (
     RowError,
@@ -272,7 +273,7 @@ def _merge(
         inserted = len(new_rows)
         audit_record(
             user=user,
-            action=f"import.{kind}",
+            action=IMPORT_ACTIONS[kind],
             object_type=table,
             detail={"file": path.name, "rows": len(rows), "inserted": inserted, "updated": updated},
         )

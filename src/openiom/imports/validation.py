@@ -29,7 +29,8 @@ from openiom.imports.schema import (
     PEOPLE_COLUMNS,
     Column,
 )
-from openiom.people.identifiers import PNC_CHECK_LETTERS
+from openiom.people.identifiers import PNC_REGEX, pnc_check_characters
+from openiom.vocabulary import ARREST, CHARGE
 
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
 TRUE_VALUES = {"true", "1", "y", "yes", "t"}
@@ -218,20 +219,19 @@ def _parse_dates(series: pd.Series) -> pd.Series:
 
 
 def _pnc_valid(series: pd.Series) -> np.ndarray:
-    parts = series.str.upper().str.extract(r"^(\d{2}|\d{4})/?(\d{1,7})([A-Z])$")
+    parts = series.str.upper().str.extract(PNC_REGEX)
     ok = parts[0].notna().to_numpy()
     result = np.zeros(len(series), dtype=bool)
     if ok.any():
-        year = parts.loc[ok, 0].str[-2:]
-        serial = parts.loc[ok, 1].str.zfill(7)
-        number = (year + serial).astype(np.int64)
-        expected = np.array(list(PNC_CHECK_LETTERS))[(number % 23).to_numpy()]
+        year2 = parts.loc[ok, 0].astype(np.int64).to_numpy() % 100
+        serial = parts.loc[ok, 1].astype(np.int64).to_numpy()
+        expected = pnc_check_characters(year2, serial)
         result[ok] = expected == parts.loc[ok, 2].to_numpy()
     return result
 
 
 def _normalise_pnc(series: pd.Series) -> pd.Series:
-    parts = series.str.upper().str.extract(r"^(\d{2}|\d{4})/?(\d{1,7})([A-Z])$")
+    parts = series.str.upper().str.extract(PNC_REGEX)
     year = parts[0].where(
         parts[0].str.len() == 4, np.where(parts[0].astype(float) < 40, "20", "19") + parts[0]
     )
@@ -385,7 +385,7 @@ def validate_events(frame: pd.DataFrame, *, offence_codes: Iterable[str]) -> Val
         wrong = (event_type == kind) & ~disposal.isin(allowed | {"", "none"})
         collector.add(wrong, "disposal", template="{value} is not a disposal for a " + kind.replace("_", " "))
     collector.add(
-        event_type.isin(["arrest", "charge"]) & ~disposal.isin(["", "none"]),
+        event_type.isin([ARREST, CHARGE]) & ~disposal.isin(["", "none"]),
         "disposal",
         template="{value}: arrests and charges have no disposal (leave it empty)",
     )

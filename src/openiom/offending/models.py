@@ -1,29 +1,31 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from openiom import vocabulary as v
 from openiom.people.models import Person
 
 
+# The codes are openiom.vocabulary's; only the translated labels are added here.
 class EventType(models.TextChoices):
-    ARREST = "arrest", _("Arrest")
-    CHARGE = "charge", _("Charge")
-    CONVICTION = "conviction", _("Conviction")
-    CAUTION = "caution", _("Caution")
-    OUT_OF_COURT_DISPOSAL = "out_of_court_disposal", _("Out-of-court disposal")
+    ARREST = v.ARREST, _("Arrest")
+    CHARGE = v.CHARGE, _("Charge")
+    CONVICTION = v.CONVICTION, _("Conviction")
+    CAUTION = v.CAUTION, _("Caution")
+    OUT_OF_COURT_DISPOSAL = v.OUT_OF_COURT_DISPOSAL, _("Out-of-court disposal")
 
 
 class Disposal(models.TextChoices):
-    CUSTODY = "custody", _("Custody")
-    SUSPENDED_SENTENCE = "suspended_sentence", _("Suspended sentence")
-    COMMUNITY_ORDER = "community_order", _("Community order")
-    FINE = "fine", _("Fine")
-    CONDITIONAL_DISCHARGE = "conditional_discharge", _("Conditional discharge")
-    ABSOLUTE_DISCHARGE = "absolute_discharge", _("Absolute discharge")
-    OTHER_COURT = "other_court", _("Other court disposal")
-    CAUTION = "caution", _("Caution")
-    CONDITIONAL_CAUTION = "conditional_caution", _("Conditional caution")
-    COMMUNITY_RESOLUTION = "community_resolution", _("Community resolution")
-    PENALTY_NOTICE = "penalty_notice", _("Penalty notice")
+    CUSTODY = v.CUSTODY, _("Custody")
+    SUSPENDED_SENTENCE = v.SUSPENDED_SENTENCE, _("Suspended sentence")
+    COMMUNITY_ORDER = v.COMMUNITY_ORDER, _("Community order")
+    FINE = v.FINE, _("Fine")
+    CONDITIONAL_DISCHARGE = v.CONDITIONAL_DISCHARGE, _("Conditional discharge")
+    ABSOLUTE_DISCHARGE = v.ABSOLUTE_DISCHARGE, _("Absolute discharge")
+    OTHER_COURT = v.OTHER_COURT, _("Other court disposal")
+    CAUTION = v.CAUTION_DISPOSAL, _("Caution")
+    CONDITIONAL_CAUTION = v.CONDITIONAL_CAUTION, _("Conditional caution")
+    COMMUNITY_RESOLUTION = v.COMMUNITY_RESOLUTION, _("Community resolution")
+    PENALTY_NOTICE = v.PENALTY_NOTICE, _("Penalty notice")
 
 
 class OffendingEvent(models.Model):

@@ -6,8 +6,7 @@ from datetime import date, timedelta
 from openiom.offending.models import Disposal, EventType, OffendingEvent
 from openiom.people.models import Person
 from openiom.reference.selectors import active_offences_and_categories
-
-PROVEN_TYPES = (EventType.CONVICTION, EventType.CAUTION)
+from openiom.vocabulary import PROVEN
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def offending_summary(*, person: Person, as_of: date) -> OffendingSummary:
             "event_type", "outcome_date", "disposal"
         )
     )
-    proven = sorted(d for t, d, _ in events if t in PROVEN_TYPES)
+    proven = sorted(d for t, d, _ in events if t in PROVEN)
     year_ago = as_of - timedelta(days=365)
     return OffendingSummary(
         proven_offences=len(proven),

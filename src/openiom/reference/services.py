@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.reference.datafiles import ReferenceDataError, read_reference_directory
 from openiom.reference.models import Offence, OffenceCategory, ReferenceDataSet, UnitCost
@@ -86,7 +87,7 @@ def reference_dataset_load(
     )
     audit_record(
         user=user,
-        action="reference.load",
+        action=AuditAction.REFERENCE_LOAD,
         object_type="reference_dataset",
         object_id=dataset.pk,
         detail={"version": data.version, "sha256": data.sha256, "directory": str(directory)},
@@ -103,7 +104,7 @@ def reference_dataset_activate(*, dataset: ReferenceDataSet, user: Any = None) -
     dataset.is_active = True
     audit_record(
         user=user,
-        action="reference.activate",
+        action=AuditAction.REFERENCE_ACTIVATE,
         object_type="reference_dataset",
         object_id=dataset.pk,
         detail={"version": dataset.version},

@@ -1,7 +1,7 @@
 import click
 
 from openiom.access.commands import command_action, current_user
-from openiom.cli import setup_django
+from openiom.config.django_setup import setup_django
 
 
 @click.group()

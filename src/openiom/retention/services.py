@@ -14,8 +14,9 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from openiom.access.models import CoordinatorAlert, PersonAccessGrant, SchemePerson
+from openiom.access.policy import has_permission
 from openiom.accounts.models import User
-from openiom.accounts.roles import Role
+from openiom.audit.actions import RETENTION_APPLY_ACTIONS, AuditAction
 from openiom.audit.services import audit_record
 from openiom.cases.models import Case, CaseStatus, PanelDecision
 from openiom.cohorts.models import CohortRun
@@ -35,6 +36,8 @@ ACTIONS = {
     "cohort_run": "delete",
 }
 ANONYMISED = "ANONYMISED"
+# The permission (permissions.yaml) to review, approve and apply retention.
+RETENTION_MANAGE = "retention.manage"
 
 
 class RetentionError(ValueError):
@@ -118,7 +121,7 @@ def retention_review_create(
         )
         audit_record(
             user=user,
-            action="retention.review",
+            action=AuditAction.RETENTION_REVIEW,
             object_type="retention_review",
             object_id=review.pk,
             detail={"record_type": rule.record_type, "count": len(ids), "cutoff": cutoff.isoformat()},
@@ -129,9 +132,9 @@ def retention_review_create(
 
 @transaction.atomic
 def retention_review_approve(*, review: RetentionReview, user: User, reason: str) -> None:
-    if user.role != Role.ADMINISTRATOR:
+    if not has_permission(user, RETENTION_MANAGE):
         raise RetentionError(
-            f"{user.username} is not an administrator; only administrators approve retention"
+            f"{user.username} may not approve retention ({RETENTION_MANAGE}); nothing was approved"
         )
     if not reason.strip():
         raise RetentionError("give a reason for the approval")
@@ -141,7 +144,7 @@ def retention_review_approve(*, review: RetentionReview, user: User, reason: str
     review.save(update_fields=["approved_by", "approved_at", "approval_reason"])
     audit_record(
         user=user,
-        action="retention.approve",
+        action=AuditAction.RETENTION_APPROVE,
         object_type="retention_review",
         object_id=review.pk,
         purpose=reason.strip(),
@@ -178,7 +181,7 @@ def retention_review_apply(*, review: RetentionReview, user: Any = None) -> int:
     review.save(update_fields=["applied_at", "applied_count"])
     audit_record(
         user=user or review.approved_by,
-        action=f"retention.{rule.action}",
+        action=RETENTION_APPLY_ACTIONS[rule.action],
         object_type=rule.record_type,
         detail={"review": review.pk, "count": count, "approved_by": review.approved_by_id},
     )

@@ -14,6 +14,10 @@ from pathlib import Path
 
 import duckdb
 
+from openiom.vocabulary import PROVEN, sql_list
+
+_PROVEN = sql_list(PROVEN)
+
 
 @dataclass(frozen=True)
 class Target:
@@ -117,16 +121,16 @@ def top_share(
     """Offender = a person with a proven offence (conviction or caution) dated in the `years` to as_of."""
     share, offenders, proven = _scalar(
         con,
-        """
+        f"""
         WITH counts AS (
             SELECT person_source_id, count(*) AS n FROM events
-            WHERE event_type IN ('conviction', 'caution')
+            WHERE event_type IN {_PROVEN}
               AND outcome_date > CAST(? AS DATE) - to_years(CAST(? AS INTEGER)) AND outcome_date <= CAST(? AS DATE)
             GROUP BY 1),
         ranked AS (SELECT n, row_number() OVER (ORDER BY n DESC, person_source_id) AS r,
                           count(*) OVER () AS offenders FROM counts)
         SELECT sum(n) FILTER (WHERE r <= ceil(? * offenders)) / sum(n), max(offenders), sum(n) FROM ranked
-        """,
+        """,  # noqa: S608 - only the fixed vocabulary codes are interpolated
         [as_of, years, as_of, top],
     )
     return float(share), f"{offenders:,} offenders, {proven:,} proven offences"
@@ -141,10 +145,10 @@ def long_career_share(con: duckdb.DuckDBPyConnection, as_of: date, previous: int
     """
     share, people, occasions = _scalar(
         con,
-        """
+        f"""
         WITH occ AS (
             SELECT DISTINCT person_source_id, outcome_date FROM events
-            WHERE event_type IN ('conviction', 'caution') AND outcome_date <= CAST(? AS DATE)),
+            WHERE event_type IN {_PROVEN} AND outcome_date <= CAST(? AS DATE)),
         numbered AS (
             SELECT *, row_number() OVER (PARTITION BY person_source_id ORDER BY outcome_date) - 1 AS prev
             FROM occ),
@@ -152,7 +156,7 @@ def long_career_share(con: duckdb.DuckDBPyConnection, as_of: date, previous: int
             SELECT person_source_id, min(prev) AS prev, count(*) AS occasions FROM numbered
             WHERE outcome_date > CAST(? AS DATE) - INTERVAL 365 DAY GROUP BY 1)
         SELECT avg(CASE WHEN prev >= ? THEN 1.0 ELSE 0.0 END), count(*), sum(occasions) FROM in_year
-        """,
+        """,  # noqa: S608 - only the fixed vocabulary codes are interpolated
         [as_of, as_of, previous],
     )
     return float(share), f"{people:,} people sanctioned on {occasions:,} occasions in the year"
@@ -166,7 +170,7 @@ def reoffending(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, tuple[
     that is proven by a conviction or caution no later than 18 months after the index date.
     """
     rows = con.execute(
-        """
+        f"""
         WITH idx_events AS (
             SELECT person_source_id, release_date AS d, 'custody' AS kind, sentence_days FROM events
                 WHERE event_type = 'conviction' AND disposal = 'custody' AND release_date IS NOT NULL
@@ -185,7 +189,7 @@ def reoffending(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, tuple[
         flagged AS (
             SELECT c.*, EXISTS (
                 SELECT 1 FROM events e WHERE e.person_source_id = c.person_source_id
-                AND e.event_type IN ('conviction', 'caution')
+                AND e.event_type IN {_PROVEN}
                 AND e.offence_date > c.d AND e.offence_date <= c.d + INTERVAL 12 MONTH
                 AND e.outcome_date <= c.d + INTERVAL 18 MONTH) AS reoffended
             FROM cohort c)
@@ -195,7 +199,7 @@ def reoffending(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, tuple[
             WHERE kind = 'custody' AND sentence_days < 365 AND age >= 18
         UNION ALL
         SELECT 'juvenile', avg(reoffended::INT), count(*) FROM flagged WHERE age < 18
-        """,
+        """,  # noqa: S608 - only the fixed vocabulary codes are interpolated
         [as_of, as_of],
     ).fetchall()
     return {str(k): (float(v or 0.0), int(n)) for k, v, n in rows}
@@ -204,12 +208,12 @@ def reoffending(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, tuple[
 def age_profile(con: duckdb.DuckDBPyConnection) -> dict[int, int]:
     """Proven offences by the offender's age (whole years) on the offence date."""
     rows = con.execute(
-        """
+        f"""
         SELECT date_diff('year', p.date_of_birth, e.offence_date) -
                CASE WHEN strftime(e.offence_date, '%m%d') < strftime(p.date_of_birth, '%m%d') THEN 1 ELSE 0 END AS age,
                count(*) FROM events e JOIN people p ON p.source_id = e.person_source_id
-        WHERE e.event_type IN ('conviction', 'caution') GROUP BY 1 ORDER BY 1
-        """
+        WHERE e.event_type IN {_PROVEN} GROUP BY 1 ORDER BY 1
+        """  # noqa: S608 - only the fixed vocabulary codes are interpolated
     ).fetchall()
     return {int(a): int(n) for a, n in rows}
 

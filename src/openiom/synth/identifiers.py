@@ -9,10 +9,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from openiom.people.identifiers import PNC_CHECK_LETTERS
+from openiom.people.identifiers import PNC_SERIAL_SPACE, pnc_check_characters
 
 CRN_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-PNC_SERIAL_SPACE = 10_000_000
 # An odd multiplier coprime with 10**7 scatters serial numbers while keeping them unique per person.
 _SERIAL_MULTIPLIER = 3_901_387
 _SERIAL_OFFSET = 1_234_567
@@ -108,18 +107,12 @@ FAMILY_SECOND = [
 ]
 
 
-def pnc_check_character(year2: np.ndarray, serial: np.ndarray) -> np.ndarray:
-    """Check letter for each (two-digit year, serial): int('YY' + 'NNNNNNN') mod 23 indexes the letters."""
-    index = (year2.astype(np.int64) * PNC_SERIAL_SPACE + serial.astype(np.int64)) % 23
-    return np.asarray(list(PNC_CHECK_LETTERS))[index]
-
-
 def pnc_ids(person_index: np.ndarray, year: np.ndarray) -> pa.Array:
     """Full-form PNC IDs `YYYY/NNNNNNNC`, unique per person index below 10 million."""
     if person_index.size and int(person_index.max()) >= PNC_SERIAL_SPACE:
         raise ValueError("PNC serials run out above 10,000,000 people")
     serial = (person_index.astype(np.int64) * _SERIAL_MULTIPLIER + _SERIAL_OFFSET) % PNC_SERIAL_SPACE
-    check = pnc_check_character(year % 100, serial)
+    check = pnc_check_characters(year % 100, serial)
     serial_text = pc.utf8_lpad(pc.cast(pa.array(serial), pa.string()), 7, "0")
     year_text = pc.cast(pa.array(year.astype(np.int64)), pa.string())
     return pc.binary_join_element_wise(year_text, "/", serial_text, pa.array(check, pa.string()), "")

@@ -30,15 +30,15 @@ import pyarrow.compute as pc
 from openiom.imports import schema
 from openiom.reference.datafiles import ReferenceData
 from openiom.synth import identifiers
+from openiom.vocabulary import EVENT_TYPES as EVENT_CODES
+from openiom.vocabulary import PROBATION_DISPOSALS
 
 EPOCH = date(1970, 1, 1)
 YEAR = 365.25
 
 # Codes come from the import schema; the lists only fix an order so they can be indexed by number.
 EVENT_TYPES = sorted(schema.EVENT_TYPES)
-ARREST, CHARGE, CONVICTION, CAUTION, OOCD = (
-    EVENT_TYPES.index(e) for e in ("arrest", "charge", "conviction", "caution", "out_of_court_disposal")
-)
+ARREST, CHARGE, CONVICTION, CAUTION, OOCD = (EVENT_TYPES.index(e) for e in EVENT_CODES)
 NON_CUSTODIAL_COURT = sorted(schema.COURT_DISPOSALS - {"custody"})
 DISPOSALS = [
     "custody",
@@ -55,7 +55,6 @@ NON_CUSTODIAL_SHARES = {
     "other_court": 0.11,
 }
 NON_CUSTODIAL_WEIGHTS = np.array([NON_CUSTODIAL_SHARES[d] for d in NON_CUSTODIAL_COURT])
-PROBATION_DISPOSALS = {"custody", "suspended_sentence", "community_order"}
 ETHNICITY_WEIGHTS = {
     "W1": 72,
     "W2": 1,

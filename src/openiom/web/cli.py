@@ -2,14 +2,13 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
 import sys
 from pathlib import Path
 
 import click
 
 from openiom.access.commands import SYSTEM, command_action
-from openiom.cli import setup_django
+from openiom.config.django_setup import setup_django
 
 DEMO_PEOPLE = 3000
 DEMO_SEED = 2026
@@ -87,24 +86,3 @@ def manage(args: tuple[str, ...]) -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["iom manage", *args])
-
-
-def run_synth(*, people: int, seed: int, out: Path) -> None:
-    """Run `iom synth` in a child process so its memory is returned before the server starts."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "openiom.cli",
-            "synth",
-            "--people",
-            str(people),
-            "--seed",
-            str(seed),
-            "--out",
-            str(out),
-            "--format",
-            "csv",
-        ],
-        check=True,
-    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,11 +43,30 @@ class DemoImportError(RuntimeError):
     pass
 
 
+def run_synth(*, people: int, seed: int, out: Path) -> None:
+    """Run `iom synth` in a child process so its memory is returned before the server starts."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "openiom.cli",
+            "synth",
+            "--people",
+            str(people),
+            "--seed",
+            str(seed),
+            "--out",
+            str(out),
+            "--format",
+            "csv",
+        ],
+        check=True,
+    )
+
+
 def demo_build(
     *, data_dir: Path, people: int, seed: int, password: str, echo: Callable[[str], None]
 ) -> DemoSummary:
-    from openiom.web.cli import run_synth
-
     echo("Preparing the database…")
     call_command("migrate", verbosity=0)
     reference_dataset_load(directory=builtin_directory())

@@ -27,6 +27,7 @@ from openiom.cohorts.engine.dates import epoch_day, plus_months
 from openiom.cohorts.engine.definitions import Definition, Window
 from openiom.cohorts.engine.identify import CohortResult, identify
 from openiom.cohorts.engine.sources import Source
+from openiom.vocabulary import PROVEN
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def reoffenders(source: Source, start: dt.date, end: dt.date, known_by: dt.date)
     """People with a proven offence committed in (start, end] and dealt with by `known_by`."""
     events = source.events
     found = events.filter(
-        events.event_type.isin(["conviction", "caution"])
+        events.event_type.isin(PROVEN)
         & (events.off_day > epoch_day(start))
         & (events.off_day <= epoch_day(end))
         & (events.out_day <= epoch_day(known_by))
@@ -154,7 +155,7 @@ def concentration(
 ) -> Concentration:
     within = within or Window(months=12)
     events = source.events.filter(source.events.out_day <= epoch_day(as_of))
-    proven = events.filter(events.event_type.isin(["conviction", "caution"]))
+    proven = events.filter(events.event_type.isin(PROVEN))
     recent = proven.filter(proven.off_day >= epoch_day(within.start(as_of)))
     per_person = recent.group_by("pid").aggregate(n=recent.count())
     histogram_expr = per_person.group_by("n").aggregate(people=per_person.count())

@@ -29,20 +29,20 @@ from pydantic import (
 )
 
 from openiom.cohorts.engine.dates import window_start
+from openiom.vocabulary import ARREST, CAUTION, CONVICTION, EVENT_TYPES, PROVEN, SANCTIONS, EventType
 
 if TYPE_CHECKING:
     from openiom.cohorts.engine.clauses import Clause
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "definitions"
 
-EVENT_TYPES = ("arrest", "charge", "conviction", "caution", "out_of_court_disposal")
 # Named event sets, as defined in docs/data-formats.md ("Which events count as what").
 EVENT_SETS: dict[str, tuple[str, ...]] = {
-    "proven_offences": ("conviction", "caution"),
-    "sanctions": ("conviction", "caution"),
-    "convictions": ("conviction",),
-    "cautions": ("caution",),
-    "arrests": ("arrest",),
+    "proven_offences": PROVEN,
+    "sanctions": SANCTIONS,
+    "convictions": (CONVICTION,),
+    "cautions": (CAUTION,),
+    "arrests": (ARREST,),
     "all_events": EVENT_TYPES,
 }
 EVENT_SET_NOUNS = {
@@ -54,7 +54,6 @@ EVENT_SET_NOUNS = {
     "all_events": "events",
 }
 DateField = Literal["offence_date", "outcome_date"]
-EventType = Literal["arrest", "charge", "conviction", "caution", "out_of_court_disposal"]
 EventSet = Literal["proven_offences", "sanctions", "convictions", "cautions", "arrests", "all_events"]
 PositiveInt = Annotated[int, Field(ge=1)]
 

@@ -1,7 +1,7 @@
 """OGRS3 (Howard et al. 2009, MoJ Research Summary 7/09) as coded by the MoJ (iom-domain.md §7).
 
-`ogrs3_linear` is the plain-Python form used for reasons and tests; the engines compute the same
-sum in SQL (`openiom.cohorts.engine.rules`), from the same coefficient tables below.
+The engines compute the linear score in SQL (`openiom.cohorts.engine.rules`) from the coefficient
+tables below; this module turns a score into percentages and a band, and a percentage into a score.
 """
 
 from __future__ import annotations
@@ -30,22 +30,6 @@ AGE_GENDER: tuple[tuple[int, float, float], ...] = (
 BANDS = ((90, "Very high"), (75, "High"), (50, "Medium"), (0, "Low"))
 
 
-def age_gender_term(age: int, sex: str) -> float | None:
-    """None when OGRS3 cannot score the person (under 10, or sex not recorded as M or F)."""
-    if age < 10 or sex not in ("M", "F"):
-        return None
-    term = None
-    for lowest, male, female in AGE_GENDER:
-        if age >= lowest:
-            term = male if sex == "M" else female
-    return term
-
-
-def copas_term(total_sanctions: int, age_at_current: int, age_at_first: int) -> float:
-    previous = total_sanctions - 1
-    return COPAS * math.log((1 + previous) / (10 + age_at_current - age_at_first))
-
-
 @dataclass(frozen=True)
 class Ogrs3Result:
     linear: float
@@ -67,16 +51,6 @@ def band(two_year_percent: int) -> str:
 def result_from_linear(linear: float) -> Ogrs3Result:
     two = percent(linear, 2)
     return Ogrs3Result(linear, percent(linear, 1), two, band(two))
-
-
-def ogrs3_linear(
-    *, age: int, sex: str, total_sanctions: int, age_at_current: int, age_at_first: int, offence_weight: float
-) -> float | None:
-    term = age_gender_term(age, sex)
-    if term is None or total_sanctions < 1:
-        return None
-    status = FIRST_SANCTION if total_sanctions == 1 else REPEAT_SANCTION
-    return term + status + copas_term(total_sanctions, age_at_current, age_at_first) + offence_weight
 
 
 def linear_threshold(at_least_percent: int, horizon_years: int) -> float:

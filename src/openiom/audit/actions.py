@@ -1,0 +1,104 @@
+"""Every action the audit trail records, by name: the one registry of audit action names.
+
+`audit_record` refuses any other name, so a misspelt or invented action fails loudly at the call
+instead of writing a row nobody will ever search for; code that names a member (AuditAction.CASE_VIEW)
+fails when the module is imported. The values are the names stored in audit rows, so they never
+change once used. Actions whose name depends on data (a panel decision, a restricted group, a
+retention rule, an import kind) are looked up through the explicit tables below, never built from
+strings. A command-line action is audited under its permission action's own name.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum, unique
+
+
+@unique
+class AuditAction(StrEnum):
+    ACCOUNTS_SIGN_IN = "accounts.sign_in"
+    USER_CREATE = "user.create"
+    OTP_ENROL = "otp.enrol"
+    PERMISSION_DENIED = "permission.denied"
+    ALERTS_ACKNOWLEDGE = "alerts.acknowledge"
+    NATIONAL_VIEW = "national.view"
+    AUDIT_VERIFY = "audit.verify"
+    PERSON_SEARCH = "person.search"
+    PERSON_VIEW = "person.view"
+    PERSON_ACCESS_LOG = "person.access_log"
+    PERSON_ACCESS_LOG_EXPORT = "person.access_log.export"
+    RESTRICTED_VICTIM = "restricted.victim"
+    RESTRICTED_HEALTH = "restricted.health"
+    RESTRICTED_EMERGENCY = "restricted.emergency"
+    CASELOAD_VIEW = "caseload.view"
+    CASE_VIEW = "case.view"
+    CASE_EXIT = "case.exit"
+    CASE_RISK = "case.risk"
+    CASE_NEED = "case.need"
+    CASE_PLAN = "case.plan"
+    CASE_CONTACT = "case.contact"
+    CASE_REVIEW = "case.review"
+    CASE_TRANSFER = "case.transfer"
+    PANEL_VIEW = "panel.view"
+    PANEL_REFER = "panel.refer"
+    PANEL_ADOPT = "panel.adopt"
+    PANEL_DECLINE = "panel.decline"
+    PANEL_DEFER = "panel.defer"
+    PANEL_DESELECT = "panel.deselect"
+    REFERRAL_LIST = "referral.list"
+    REFERRAL_VIEW = "referral.view"
+    REFERRAL_SEND = "referral.send"
+    REFERRAL_UPDATE = "referral.update"
+    LISTS_CREATE = "lists.create"
+    LISTS_UPDATE = "lists.update"
+    COHORT_ANALYSE = "cohort.analyse"
+    EVALUATION_RUN = "evaluation.run"
+    EVALUATION_VIEW = "evaluation.view"
+    EVALUATION_DOWNLOAD = "evaluation.download"
+    EVALUATION_CANCEL = "evaluation.cancel"
+    DATA_IMPORT = "data.import"
+    IMPORT_PEOPLE = "import.people"
+    IMPORT_EVENTS = "import.events"
+    REFERENCE_VIEW = "reference.view"
+    REFERENCE_MANAGE = "reference.manage"
+    REFERENCE_LOAD = "reference.load"
+    REFERENCE_ACTIVATE = "reference.activate"
+    RETENTION_MANAGE = "retention.manage"
+    RETENTION_REVIEW = "retention.review"
+    RETENTION_APPROVE = "retention.approve"
+    RETENTION_DELETE = "retention.delete"
+    RETENTION_ANONYMISE = "retention.anonymise"
+
+
+class UnknownAuditAction(ValueError):
+    pass
+
+
+def audit_action(name: str) -> AuditAction:
+    """The registered action called `name`, or a clear error naming it (nothing is written)."""
+    try:
+        return AuditAction(name)
+    except ValueError:
+        raise UnknownAuditAction(
+            f"{name!r} is not an audit action: add it to AuditAction in openiom/audit/actions.py"
+        ) from None
+
+
+# Keyed by the stored codes (cases Decision, access field groups, retention rules, import kinds).
+PANEL_DECISION_ACTIONS = {
+    "adopt": AuditAction.PANEL_ADOPT,
+    "decline": AuditAction.PANEL_DECLINE,
+    "defer": AuditAction.PANEL_DEFER,
+    "deselect": AuditAction.PANEL_DESELECT,
+}
+RESTRICTED_OPEN_ACTIONS = {
+    "victim": AuditAction.RESTRICTED_VICTIM,
+    "health": AuditAction.RESTRICTED_HEALTH,
+}
+RETENTION_APPLY_ACTIONS = {
+    "delete": AuditAction.RETENTION_DELETE,
+    "anonymise": AuditAction.RETENTION_ANONYMISE,
+}
+IMPORT_ACTIONS = {
+    "people": AuditAction.IMPORT_PEOPLE,
+    "events": AuditAction.IMPORT_EVENTS,
+}
