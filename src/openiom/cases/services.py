@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from openiom.access.models import Agency, PersonAccessGrant, Scheme, SchemePerson
 from openiom.audit.services import audit_record
 from openiom.cases import rules
-from openiom.cases.config import label, lists, offered
+from openiom.cases.lists import label, lists, offered
 from openiom.cases.models import (
     RESTRICTED_PATHWAYS,
     ActionStatus,
