@@ -34,13 +34,14 @@ REPORT_STAGE_LABEL = _("writing the report")
 
 @requires("evaluation.run")
 def index(request: HttpRequest) -> HttpResponse:
-    from openiom.evaluation import services
-    from openiom.evaluation.config import ConfigError
-
     schemes = selectors.schemes_of(request.user)
     if request.method == "POST":
         form = EvaluationForm(request.POST, request.FILES, schemes=schemes)
         if form.is_valid():
+            # Only starting a run needs the pipeline: showing the page must not wait for it to load.
+            from openiom.evaluation import services
+            from openiom.evaluation.config import ConfigError
+
             upload = form.cleaned_data["treated"]
             scheme = form.cleaned_data.get("scheme") or (schemes[0] if len(schemes) == 1 else None)
             try:
