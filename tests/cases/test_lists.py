@@ -8,7 +8,7 @@ from django.test import Client
 from openiom.accounts.roles import Role
 from openiom.audit.models import AuditEvent
 from openiom.cases import services
-from openiom.cases.config import choices, lists
+from openiom.cases.lists import choices, lists
 from openiom.cases.models import ListEntry, ListKind, ServiceReferral
 from tests.access.world import World
 

@@ -10,10 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openiom.access.policy import ACTION_ATTR, PUBLIC, TWO_FACTOR, requires
-from openiom.accounts import services
+from openiom.accounts import selectors, services
 from openiom.accounts.forms import SignInForm, TokenForm
 from openiom.accounts.oidc import two_factor_done
 
@@ -47,7 +46,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if two_factor_done(request):
         return redirect("web:home")
-    device = TOTPDevice.objects.devices_for_user(user, confirmed=None).first()
+    device = selectors.totp_device_of(user)
     if device is None:
         device = services.totp_device_create(user=user)
     form = TokenForm(request.POST or None)

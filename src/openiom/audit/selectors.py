@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -237,3 +238,16 @@ def _compare(
             )
         )
     return problems
+
+
+ACCESS_LOG_SHOWN = 500
+
+
+def person_access_log_recent(*, person_id: int) -> list[AuditEvent]:
+    """The newest of the person's access log, as many as the page shows (the CSV has them all)."""
+    return list(person_access_log(person_id=person_id)[:ACCESS_LOG_SHOWN])
+
+
+def person_access_log_all(*, person_id: int) -> Iterator[AuditEvent]:
+    """The whole access log, streamed rather than held in memory: a long-managed person's is large."""
+    return person_access_log(person_id=person_id).iterator()

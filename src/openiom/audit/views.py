@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from openiom.access.policy import requires
-from openiom.audit.selectors import person_access_log
+from openiom.audit.selectors import person_access_log_all, person_access_log_recent
 from openiom.audit.services import audit_record
 from openiom.people.views import visible_person_or_refuse
 
@@ -14,7 +14,7 @@ from openiom.people.views import visible_person_or_refuse
 @requires("person.access_log")
 def access_log(request: HttpRequest, person_id: int) -> HttpResponse:
     person = visible_person_or_refuse(request, person_id, "person.access_log")
-    events = list(person_access_log(person_id=person.pk)[:500])
+    events = person_access_log_recent(person_id=person.pk)
     audit_record(user=request.user, action="person.access_log", object_type="person", object_id=person.pk)
     return render(request, "audit/access_log.html", {"person": person, "events": events})
 
@@ -29,7 +29,7 @@ def access_log_csv(request: HttpRequest, person_id: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="access-log-person-{person.pk}.csv"'
     writer = csv.writer(response)
     writer.writerow(["when", "who", "role", "action", "fields", "purpose"])
-    for event in person_access_log(person_id=person.pk).iterator():
+    for event in person_access_log_all(person_id=person.pk):
         # A leading = + - @ would make a spreadsheet run the cell as a formula.
         purpose = ("'" + event.purpose) if event.purpose[:1] in ("=", "+", "-", "@") else event.purpose
         writer.writerow(

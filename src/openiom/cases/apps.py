@@ -6,7 +6,7 @@ from django.db.models.signals import post_migrate
 
 def _default_lists(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
     """A new (or flushed) database starts with the default lists; later edits are never undone."""
-    from openiom.cases.config import default_entries
+    from openiom.cases.lists import default_entries
     from openiom.cases.models import ListEntry
 
     entries = ListEntry.objects.using(using)

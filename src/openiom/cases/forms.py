@@ -8,10 +8,11 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from openiom.access.models import Agency, AgencyKind, Scheme
+from openiom.access.models import Agency, Scheme
 from openiom.accounts.models import User
 from openiom.accounts.roles import Role
-from openiom.cases.config import choices, lists
+from openiom.cases import selectors
+from openiom.cases.lists import choices, lists
 from openiom.cases.models import (
     ActionStatus,
     ContactOutcome,
@@ -82,15 +83,13 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["stream"].choices = [("", ""), *choices(lists().streams)]  # type: ignore[attr-defined]
-        self.fields["lead_agency"].queryset = scheme.agencies.exclude(kind=AgencyKind.PARTNER)  # type: ignore[attr-defined]
-        self.fields["police_worker"].queryset = _workers(scheme, Role.POLICE_OFFICER)  # type: ignore[attr-defined]
-        self.fields["probation_worker"].queryset = _workers(scheme, Role.PROBATION_PRACTITIONER)  # type: ignore[attr-defined]
-
-
-def _workers(scheme: Scheme, role: Role) -> QuerySet[User]:
-    return User.objects.filter(scheme_memberships__scheme=scheme, role=role, is_active=True).order_by(
-        "last_name"
-    )
+        self.fields["lead_agency"].queryset = selectors.lead_agencies(scheme=scheme)  # type: ignore[attr-defined]
+        self.fields["police_worker"].queryset = selectors.scheme_workers(  # type: ignore[attr-defined]
+            scheme=scheme, role=Role.POLICE_OFFICER
+        )
+        self.fields["probation_worker"].queryset = selectors.scheme_workers(  # type: ignore[attr-defined]
+            scheme=scheme, role=Role.PROBATION_PRACTITIONER
+        )
 
 
 class RiskForm(VersionedForm):
@@ -155,10 +154,8 @@ class ActionForm(VersionedForm):
 
     def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_agency"].queryset = scheme.agencies.all()  # type: ignore[attr-defined]
-        self.fields["owner_worker"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            scheme_memberships__scheme=scheme, is_active=True
-        ).order_by("last_name")
+        self.fields["owner_agency"].queryset = selectors.scheme_agencies(scheme=scheme)  # type: ignore[attr-defined]
+        self.fields["owner_worker"].queryset = selectors.scheme_workers(scheme=scheme)  # type: ignore[attr-defined]
 
 
 class ActionStatusForm(VersionedForm):
@@ -181,7 +178,7 @@ class ServiceReferralForm(forms.Form):
     def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = [("", ""), *choices(lists().services)]  # type: ignore[attr-defined]
-        self.fields["agency"].queryset = scheme.agencies.filter(kind=AgencyKind.PARTNER)  # type: ignore[attr-defined]
+        self.fields["agency"].queryset = selectors.partner_agencies(scheme=scheme)  # type: ignore[attr-defined]
 
 
 class ReferralUpdateForm(VersionedForm):
@@ -219,7 +216,7 @@ class ContactForm(forms.Form):
     def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact_type"].choices = [("", ""), *choices(lists().contact_types)]  # type: ignore[attr-defined]
-        self.fields["agency"].queryset = scheme.agencies.all()  # type: ignore[attr-defined]
+        self.fields["agency"].queryset = selectors.scheme_agencies(scheme=scheme)  # type: ignore[attr-defined]
 
 
 class ReviewForm(forms.Form):
@@ -254,11 +251,7 @@ class TransferForm(VersionedForm):
     def __init__(self, *args: Any, schemes: QuerySet[Scheme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["scheme"].queryset = schemes  # type: ignore[attr-defined]
-        users = (
-            User.objects.filter(scheme_memberships__scheme__in=schemes, is_active=True)
-            .distinct()
-            .order_by("last_name")
-        )
+        users = selectors.schemes_workers(schemes=schemes)
         self.fields["police_worker"].queryset = users.filter(role=Role.POLICE_OFFICER)  # type: ignore[attr-defined]
         self.fields["probation_worker"].queryset = users.filter(role=Role.PROBATION_PRACTITIONER)  # type: ignore[attr-defined]
 

@@ -10,8 +10,10 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from openiom.access.models import Agency, AgencyKind, Scheme
 from openiom.access.policy import Scope, scope_for
 from openiom.access.selectors import people_visible_to, scheme_scope, user_schemes
+from openiom.accounts.models import User
 from openiom.cases import rules
 from openiom.cases.models import (
     RESTRICTED_PATHWAYS,
@@ -27,6 +29,7 @@ from openiom.cases.models import (
     Pathway,
     Plan,
     PlanAction,
+    PlanVersion,
     ReferralStatus,
     Review,
     ServiceReferral,
@@ -394,3 +397,73 @@ def list_entries() -> list[ListEntry]:
 
 def list_entry_get(*, entry_id: int) -> ListEntry | None:
     return ListEntry.objects.filter(pk=entry_id).first()
+
+
+# Reads the pages need beside their main data ------------------------------------------------------
+
+
+def panel_scheme(*, user: Any, person_id: int) -> Scheme | None:
+    """The scheme a panel action applies to: the person's case's scheme, else the user's first scheme."""
+    schemes = user_schemes(user)
+    case = Case.objects.filter(person_id=person_id, scheme__in=schemes).select_related("scheme").first()
+    return case.scheme if case else schemes.order_by("name").first()
+
+
+def scheme_case(*, scheme: Scheme, person: Person) -> Case | None:
+    return Case.objects.filter(scheme=scheme, person=person).first()
+
+
+def decision_candidacy(*, person: Person) -> Candidate | None:
+    """The candidacy a panel decision records: the person's most recent cohort run is what the panel
+    was shown, so the decision is measured against that selection."""
+    return person.cohort_candidacies.order_by("-run__created_at").first()
+
+
+def need_get(*, case: Case, pathway: str) -> Need | None:
+    return Need.objects.filter(case=case, pathway=pathway).first()
+
+
+def plan_get(*, case: Case) -> Plan | None:
+    return Plan.objects.filter(case=case).first()
+
+
+def plan_latest_version(*, plan: Plan) -> PlanVersion | None:
+    return plan.versions.order_by("-number").first()
+
+
+def partner_referral_list(*, user: Any) -> list[ServiceReferral]:
+    return list(referrals_visible_to(user).order_by("status", "-sent_on"))
+
+
+def partner_referral_get(*, user: Any, referral_id: int) -> ServiceReferral | None:
+    return referrals_visible_to(user).filter(pk=referral_id).first()
+
+
+def lead_agencies(*, scheme: Scheme) -> QuerySet[Agency]:
+    """Agencies that may lead a case: the scheme's, partners excepted."""
+    return scheme.agencies.exclude(kind=AgencyKind.PARTNER)
+
+
+def partner_agencies(*, scheme: Scheme) -> QuerySet[Agency]:
+    return scheme.agencies.filter(kind=AgencyKind.PARTNER)
+
+
+def scheme_agencies(*, scheme: Scheme) -> QuerySet[Agency]:
+    return scheme.agencies.all()
+
+
+def scheme_workers(*, scheme: Scheme, role: str | None = None) -> QuerySet[User]:
+    """Active members of the scheme, by surname; only those of `role` when given."""
+    only_role = {"role": role} if role is not None else {}
+    return User.objects.filter(scheme_memberships__scheme=scheme, **only_role, is_active=True).order_by(
+        "last_name"
+    )
+
+
+def schemes_workers(*, schemes: QuerySet[Scheme]) -> QuerySet[User]:
+    """Active members of any of the schemes (a transfer may move the case to another), by surname."""
+    return (
+        User.objects.filter(scheme_memberships__scheme__in=schemes, is_active=True)
+        .distinct()
+        .order_by("last_name")
+    )

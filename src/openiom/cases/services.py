@@ -15,7 +15,7 @@ from openiom.access.models import Agency, PersonAccessGrant, Scheme, SchemePerso
 from openiom.audit.actions import PANEL_DECISION_ACTIONS, AuditAction
 from openiom.audit.services import audit_record
 from openiom.cases import rules
-from openiom.cases.config import label, lists, offered
+from openiom.cases.lists import label, lists, offered
 from openiom.cases.models import (
     RESTRICTED_PATHWAYS,
     ActionStatus,

@@ -16,16 +16,9 @@ from django.utils.translation import gettext_lazy
 from openiom.access.policy import requires
 from openiom.audit.services import audit_record
 from openiom.cohorts.charts import bar_chart, lorenz_chart
-from openiom.cohorts.engine import (
-    SourceError,
-    builtin_definitions,
-    compare_results,
-    concentration,
-    identify,
-    stability,
-)
-from openiom.cohorts.engine.dates import minus_months
-from openiom.cohorts.selectors import app_database_source
+
+# The cohort engine (Ibis, DuckDB, pandas) is imported inside the functions that run it: a web
+# worker loads every view module before its first request, and the engine took seconds to load.
 
 
 class AnalysisForm(forms.Form):
@@ -39,6 +32,8 @@ class AnalysisForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from openiom.cohorts.engine import builtin_definitions
+
         super().__init__(*args, **kwargs)
         field = self.fields["definitions"]
         assert isinstance(field, forms.MultipleChoiceField)
@@ -47,6 +42,8 @@ class AnalysisForm(forms.Form):
 
 @requires("cohort.analyse")
 def index(request: HttpRequest) -> HttpResponse:
+    from openiom.cohorts.engine import SourceError
+
     today = timezone.localdate()
     data = request.GET if "as_of" in request.GET else None
     form = AnalysisForm(data, initial={"as_of": today.isoformat()})
@@ -69,6 +66,16 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _analyse(user: Any, as_of: dt.date, chosen: list[str]) -> dict[str, Any]:
+    from openiom.cohorts.engine import (
+        builtin_definitions,
+        compare_results,
+        concentration,
+        identify,
+        stability,
+    )
+    from openiom.cohorts.engine.dates import minus_months
+    from openiom.cohorts.selectors import app_database_source
+
     definitions = [d for d in builtin_definitions() if not chosen or d.id in chosen]
     source = app_database_source(user=user)
     results = [identify(source, d, as_of, evidence=False) for d in definitions]

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from openiom.access.models import Scheme
+from openiom.evaluation import selectors
 
 
 class EvaluationForm(forms.Form):
@@ -41,7 +42,7 @@ class EvaluationForm(forms.Form):
         if schemes is not None and len(schemes) > 1:
             field = self.fields["scheme"]
             assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = Scheme.objects.filter(pk__in=[s.pk for s in schemes]).order_by("name")
+            field.queryset = selectors.schemes_among(schemes)
             field.required = True
         else:
             del self.fields["scheme"]

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from openiom.access.models import Scheme
 from openiom.access.policy import Scope, scope_for
 from openiom.access.selectors import user_schemes
 from openiom.evaluation.models import EvaluationRun
@@ -73,3 +74,18 @@ def report_file(run: EvaluationRun, kind: str) -> Path | None:
         return None
     path = Path(run.output_dir) / name
     return path if path.is_file() else None
+
+
+def runs_recent(user: Any, limit: int = 50) -> QuerySet[EvaluationRun]:
+    """The runs the evaluation page lists, newest first as runs_visible_to orders them."""
+    return runs_visible_to(user)[:limit]
+
+
+def schemes_of(user: Any) -> list[Scheme]:
+    """The schemes whose analysts a new evaluation may be shared with, by name."""
+    return list(user_schemes(user).order_by("name"))
+
+
+def schemes_among(schemes: list[Scheme]) -> QuerySet[Scheme]:
+    """The same schemes as a queryset, by name, for a form's choice field."""
+    return Scheme.objects.filter(pk__in=[s.pk for s in schemes]).order_by("name")

@@ -6,15 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from openiom.access.policy import requires
-from openiom.access.selectors import user_schemes
 from openiom.audit.services import audit_record
-from openiom.evaluation import selectors, services
-from openiom.evaluation.config import ConfigError
+from openiom.evaluation import selectors
 from openiom.evaluation.forms import EvaluationForm
 from openiom.evaluation.models import EvaluationRun, RunStatus
 
+# `openiom.evaluation.services` and `.config` are imported inside the views that use them: they
+# bring the pipeline (pandas, scikit-learn, SciPy) and pydantic, which took seconds to load, and a
+# web worker loads every view module before its first request.
+
 REFRESH_SECONDS = 3
-# The pipeline's stage names, for translation on the status page.
+# The pipeline's stage names, for translation on the status page (with services.REPORT_STAGE's).
 STEP_LABELS = {
     "reading histories": _("reading the offending histories"),
     "choosing the comparison pool": _("choosing the comparison pool"),
@@ -26,16 +28,20 @@ STEP_LABELS = {
     "estimating effects": _("estimating effects"),
     "cost-benefit": _("cost-benefit"),
     "subgroups": _("subgroups"),
-    services.REPORT_STAGE: _("writing the report"),
 }
+REPORT_STAGE_LABEL = _("writing the report")
 
 
 @requires("evaluation.run")
 def index(request: HttpRequest) -> HttpResponse:
-    schemes = list(user_schemes(request.user).order_by("name"))
+    schemes = selectors.schemes_of(request.user)
     if request.method == "POST":
         form = EvaluationForm(request.POST, request.FILES, schemes=schemes)
         if form.is_valid():
+            # Only starting a run needs the pipeline: showing the page must not wait for it to load.
+            from openiom.evaluation import services
+            from openiom.evaluation.config import ConfigError
+
             upload = form.cleaned_data["treated"]
             scheme = form.cleaned_data.get("scheme") or (schemes[0] if len(schemes) == 1 else None)
             try:
@@ -61,7 +67,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "evaluation/index.html",
         {
             "form": form,
-            "runs": selectors.runs_visible_to(request.user)[:50],
+            "runs": selectors.runs_recent(request.user),
             "data_files": selectors.data_files(),
         },
     )
@@ -76,6 +82,9 @@ def _run_or_404(request: HttpRequest, run_id: int) -> EvaluationRun:
 
 @requires("evaluation.run")
 def status(request: HttpRequest, run_id: int) -> HttpResponse:
+    from openiom.evaluation import services
+
+    labels = STEP_LABELS | {services.REPORT_STAGE: REPORT_STAGE_LABEL}
     run = services.evaluation_run_check_worker(_run_or_404(request, run_id))
     auto_refresh = not run.finished and request.GET.get("refresh") != "off"
     if run.status == RunStatus.SUCCEEDED:
@@ -85,7 +94,7 @@ def status(request: HttpRequest, run_id: int) -> HttpResponse:
     steps = [
         {
             "number": number,
-            "label": STEP_LABELS.get(text, text),
+            "label": labels.get(text, text),
             "state": "done"
             if run.status == RunStatus.SUCCEEDED or number < run.step
             else "current"
@@ -100,7 +109,7 @@ def status(request: HttpRequest, run_id: int) -> HttpResponse:
         {
             "run": run,
             "steps": steps,
-            "current_step": STEP_LABELS.get(run.step_text, run.step_text),
+            "current_step": labels.get(run.step_text, run.step_text),
             "auto_refresh": auto_refresh,
             "can_cancel": not run.finished and services.may_cancel(request.user, run),
             "refresh_seconds": REFRESH_SECONDS,
@@ -120,6 +129,8 @@ def status(request: HttpRequest, run_id: int) -> HttpResponse:
 @requires("evaluation.run")
 @require_POST
 def cancel(request: HttpRequest, run_id: int) -> HttpResponse:
+    from openiom.evaluation import services
+
     services.evaluation_run_cancel(user=request.user, run=_run_or_404(request, run_id))
     return redirect("evaluation:status", run_id=run_id)
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -9,6 +8,7 @@ from django.views.decorators.cache import never_cache
 
 from openiom.access.policy import SIGNED_IN, public, requires
 from openiom.web.navigation import navigation_for
+from openiom.web.selectors import database_answers
 
 
 @requires(SIGNED_IN)
@@ -20,11 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 def health(request: HttpRequest) -> JsonResponse:
     """For load balancers and monitoring: the app is up and its database answers."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:
+    if not database_answers():
         return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 

@@ -1,0 +1,13 @@
+"""Reads for signing in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def totp_device_of(user: Any) -> TOTPDevice | None:
+    """The user's authenticator, confirmed or still being set up."""
+    device: TOTPDevice | None = TOTPDevice.objects.devices_for_user(user, confirmed=None).first()
+    return device

@@ -1,0 +1,176 @@
+"""The case's plan: what the person must do, the agencies' actions, and making it active. Every
+change saves the plan as a new version."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openiom.access.policy import has_permission, requires
+from openiom.audit.services import audit_record
+from openiom.cases import selectors, services
+from openiom.cases.forms import ActionForm, ActionStatusForm, RequirementForm, VersionedForm
+from openiom.cases.models import ActionStatus, Case, Plan
+from openiom.cases.presenters import plan_snapshot_rows
+from openiom.cases.views.editing import FormPage, case_or_404, edit_page, plan_or_404
+
+
+def _plan_page(
+    request: HttpRequest,
+    case: Case,
+    plan: Plan,
+    *,
+    requirement_form: forms.Form | None = None,
+    action_form: forms.Form | None = None,
+    activate_errors: list[str] | None = None,
+) -> HttpResponse:
+    data = selectors.plan_page(plan=plan)
+    audit_record(
+        user=request.user,
+        action="case.view",
+        object_type="case",
+        object_id=case.pk,
+        fields=["plan"],
+        detail={"person": case.person_id},
+    )
+    ctx = {
+        **data,
+        "case": case,
+        "plan": plan,
+        "can_edit": has_permission(request.user, "case.edit"),
+        "requirement_form": requirement_form or RequirementForm(initial={"version": plan.version}),
+        "action_form": action_form or ActionForm(initial={"version": plan.version}, scheme=case.scheme),
+        "activate_errors": activate_errors or [],
+        "action_statuses": ActionStatus.choices,
+    }
+    return render(request, "cases/plan.html", ctx)
+
+
+@requires("case.view")
+def plan(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_or_404(request, case_id)
+    return _plan_page(request, case, plan_or_404(case))
+
+
+def _saved_plan(plan: Plan) -> list[tuple[Any, Any]]:
+    return plan_snapshot_rows(plan, selectors.plan_latest_version(plan=plan))
+
+
+def _plan_post(
+    request: HttpRequest,
+    case_id: int,
+    form_name: str,
+    build: Callable[[Case, Plan], forms.Form],
+    save: Callable[[Plan, dict[str, Any]], Any],
+) -> HttpResponse:
+    case = case_or_404(request, case_id, "case.edit")
+    plan_ = plan_or_404(case)
+    form = build(case, plan_)
+    back = reverse("cases:plan", args=[case.pk])
+
+    def show(form: forms.Form) -> HttpResponse:
+        # The plan as it is now: the refused change may have raced another that was saved.
+        current = plan_or_404(case)
+        if form_name == "status_form":
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+            return redirect(back)
+        if form_name == "action_form":
+            return _plan_page(request, case, current, action_form=form)
+        return _plan_page(request, case, current, requirement_form=form)
+
+    return edit_page(
+        request,
+        form,
+        page=FormPage(title="", button="", caption=str(case.person), back=back),
+        save=lambda d: save(plan_, d),
+        done=_("Plan saved as a new version."),
+        saved_version=lambda _current: _saved_plan(plan_),
+        show=show,
+    )
+
+
+@requires("case.edit")
+@require_POST
+def plan_requirement(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _plan_post(
+        request,
+        case_id,
+        "requirement_form",
+        lambda case, plan_: RequirementForm(request.POST),
+        lambda plan_, d: services.plan_add_requirement(
+            user=request.user, plan=plan_, version=d["version"], text=d["text"], due_date=d["due_date"]
+        ),
+    )
+
+
+@requires("case.edit")
+@require_POST
+def plan_action(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _plan_post(
+        request,
+        case_id,
+        "action_form",
+        lambda case, plan_: ActionForm(request.POST, scheme=case.scheme),
+        lambda plan_, d: services.plan_add_action(
+            user=request.user,
+            plan=plan_,
+            version=d["version"],
+            text=d["text"],
+            owner_agency=d["owner_agency"],
+            owner_worker=d["owner_worker"],
+            due_date=d["due_date"],
+            pathway=d["pathway"],
+            victim_safety=d["victim_safety"],
+        ),
+    )
+
+
+@requires("case.edit")
+@require_POST
+def plan_action_status(request: HttpRequest, case_id: int, action_id: int) -> HttpResponse:
+    return _plan_post(
+        request,
+        case_id,
+        "status_form",
+        lambda case, plan_: ActionStatusForm(request.POST),
+        lambda plan_, d: services.plan_action_status(
+            user=request.user, plan=plan_, version=d["version"], action_id=action_id, status=d["status"]
+        ),
+    )
+
+
+@requires("case.edit")
+@require_POST
+def plan_activate(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_or_404(request, case_id, "case.edit")
+    plan_ = plan_or_404(case)
+    form = VersionedForm(request.POST)
+    back = reverse("cases:plan", args=[case.pk])
+    if not form.is_valid():
+        raise Http404
+    try:
+        services.plan_activate(user=request.user, plan=plan_, version=form.cleaned_data["version"])
+    except services.Conflict:
+        return render(
+            request,
+            "cases/conflict.html",
+            {
+                "case": case,
+                "yours": [(_("Change"), _("Make the plan active"))],
+                "saved": _saved_plan(plan_),
+                "back": back,
+            },
+            status=409,
+        )
+    except services.CaseError as error:
+        return _plan_page(request, case, plan_, activate_errors=list(error.errors.values()))
+    messages.success(request, _("The plan is active."))
+    return redirect(back)
