@@ -86,6 +86,7 @@ class Matching(_Strict):
     caliper: float | None = Field(0.2, gt=0)
     exact: list[str] = Field(default_factory=list)
     order: Literal["largest", "smallest", "data", "random"] = "largest"
+    ties: Literal["share", "random", "data"] = "share"
 
 
 class Costs(_Strict):

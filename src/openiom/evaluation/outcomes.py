@@ -31,22 +31,38 @@ WAITING_MONTHS = 6
 class OutcomeSpec:
     key: str
     label: str
-    kind: str  # rate | count | days | score | gbp
+    kind: str  # rate (binary) | count | days | score | gbp | numeric
     unit: str
+    phrase: str = ""  # binary outcomes: what a person with the outcome "had" or did, for sentences
+
+
+def outcome_spec(key: str, supplied: dict[str, OutcomeSpec] | None = None) -> OutcomeSpec:
+    """The spec of a built-in or supplied outcome; an unknown name gets neutral numeric wording."""
+    if supplied and key in supplied:
+        return supplied[key]
+    return OUTCOME_SPECS.get(key) or OutcomeSpec(key, key, "numeric", "")
 
 
 OUTCOME_SPECS: dict[str, OutcomeSpec] = {
     s.key: s
     for s in (
         OutcomeSpec(
-            "proven_reoffending", "Proven reoffending rate (one year)", "rate", "people who reoffended"
+            "proven_reoffending",
+            "Proven reoffending rate (one year)",
+            "rate",
+            "people who reoffended",
+            "had a proven reoffence within a year",
         ),
         OutcomeSpec("reoffending_frequency", "Proven reoffences per person", "count", "proven reoffences"),
         OutcomeSpec(
             "days_to_first_reoffence", "Days to first proven reoffence (reoffenders only)", "days", "days"
         ),
         OutcomeSpec(
-            "custodial_reoffending", "Reoffending leading to custody", "rate", "people given custody"
+            "custodial_reoffending",
+            "Reoffending leading to custody",
+            "rate",
+            "people given custody",
+            "had a reoffence leading to custody within a year",
         ),
         OutcomeSpec(
             "custodial_frequency", "Reoffences leading to custody per person", "count", "custodial reoffences"

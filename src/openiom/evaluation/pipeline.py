@@ -226,6 +226,7 @@ def run_evaluation(config: EvaluationConfig, progress: Progress | None = None) -
             exact=_exact_codes(frame, config.matching.exact),
             order=config.matching.order,
             seed=config.seed,
+            ties=config.matching.ties,
         )
         sizes = match.summary(treat)
         require_cohort(int(sizes["treated_matched"]), config.min_cohort, "the matched treatment group")
@@ -348,7 +349,13 @@ def run_evaluation(config: EvaluationConfig, progress: Progress | None = None) -
             "caliper_width_logit": match.caliper_width,
             "sample_sizes": sizes,
             "notes": match.notes,
-            "se_method": "cluster-robust by matched set" if clusters is not None else "HC3 robust",
+            "se_method": (
+                "cluster-robust (CR1), clustered by matched set (each treated person with their own comparison "
+                "people)"
+                if clusters is not None
+                else "heteroskedasticity-robust (HC3), not clustered (with replacement a comparison person can "
+                "sit in several matched sets)"
+            ),
         },
         "balance": {
             "threshold": SMD_WARNING,

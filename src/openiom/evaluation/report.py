@@ -247,6 +247,29 @@ def _heterogeneity_section(results: dict[str, Any]) -> str:
     )
 
 
+TIE_WORDING = {
+    "share": "equally near comparison people share the weight",
+    "random": "ties between equally near comparison people drawn at random (seeded)",
+    "data": "ties between equally near comparison people broken by data order (as MatchIt)",
+}
+
+
+def matching_description(m: dict[str, Any]) -> str:
+    """One line saying how matching was done; the processing order only where it changes the result."""
+    order = "order does not matter with replacement" if m["replace"] else f"{m['order']} first"
+    caliper = (
+        f"{m['caliper']} SD of the logit propensity score ({m['caliper_width_logit']:.4f})"
+        if m["caliper"]
+        else "none"
+    )
+    exact = f", exact on {', '.join(m['exact'])}" if m["exact"] else ""
+    ties = TIE_WORDING[m.get("ties", "data")]
+    return (
+        f"1:{m['ratio']} nearest neighbour {'with' if m['replace'] else 'without'} replacement, {order}, "
+        f"caliper {caliper}{exact}; {ties}"
+    )
+
+
 def _cohort_section(results: dict[str, Any]) -> str:
     d, m = results["data"], results["matching"]
     s = m["sample_sizes"]
@@ -262,19 +285,7 @@ def _cohort_section(results: dict[str, Any]) -> str:
         ["Comparison pool", escape(pool)],
         ["Matched treated / comparison", f"{s['treated_matched']:,} / {s['control_matched']:,}"],
         ["Effective sample size treated / comparison", f"{s['treated_ess']:,.1f} / {s['control_ess']:,.1f}"],
-        [
-            "Matching",
-            escape(
-                f"1:{m['ratio']} nearest neighbour {'with' if m['replace'] else 'without'} replacement, "
-                f"{m['order']} first, caliper "
-                + (
-                    f"{m['caliper']} SD of the logit propensity score ({m['caliper_width_logit']:.4f})"
-                    if m["caliper"]
-                    else "none"
-                )
-                + (f", exact on {', '.join(m['exact'])}" if m["exact"] else "")
-            ),
-        ],
+        ["Matching", escape(matching_description(m))],
         ["Standard errors", escape(m["se_method"])],
     ]
     return _table("The treatment and comparison groups", ["", ""], rows)
