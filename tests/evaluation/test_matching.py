@@ -177,6 +177,17 @@ def test_tied_controls_share_the_weight_whatever_the_row_order(ratio, replace) -
         )
 
 
+def test_matchit_data_order_ties_do_depend_on_the_row_order() -> None:
+    # Why sharing is the default: the same units presented in another order get other weights.
+    rng = np.random.default_rng(5)
+    n = 400
+    treat = (rng.random(n) < 0.25).astype(int)
+    distance = np.round(rng.normal(treat * 0.5, 1.0), 1)
+    reference = _weights_by_key(distance, treat, np.arange(n), caliper=None, ties="data")
+    order = np.random.default_rng(0).permutation(n)
+    assert _weights_by_key(distance, treat, order, caliper=None, ties="data") != reference
+
+
 def test_all_equally_near_controls_are_kept_with_the_weight_shared() -> None:
     # One treated at 0.5; controls at 0.4 and 0.6 are equally near, 0.4 appears twice (identical scores).
     distance = np.array([0.5, 0.4, 0.6, 0.4, 0.9])

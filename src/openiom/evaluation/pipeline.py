@@ -68,6 +68,8 @@ class Evaluation:
     treat: np.ndarray
     distance: np.ndarray  # logit propensity score per unit, aligned with treat
     warnings: list[str] = field(default_factory=list)
+    # Matching weight of everyone in the cohort, keyed by "source_system/source_id" (not by row number).
+    weights_by_person: dict[str, float] = field(default_factory=dict)
 
 
 def file_sha256(path: Path) -> str:
@@ -196,6 +198,15 @@ def run_evaluation(config: EvaluationConfig, progress: Progress | None = None) -
                     f"{dropped_t} treated and {dropped_p} comparison people have no row in "
                     f"{config.data.covariates.name} and were left out"
                 )
+        identity = con.execute("select person_key, source_system, source_id from people").df()
+        # Person keys are row numbers of the people file. Everything downstream (floating-point sums in
+        # the propensity fit, which of two equal scores is taken first) runs in the order of the people's
+        # own identifiers instead, so a differently sorted extract gives the same answer.
+        frame = (
+            frame.merge(identity, on="person_key", how="left")
+            .sort_values(["source_system", "source_id", "index_date"], kind="stable", na_position="first")
+            .reset_index(drop=True)
+        )
         treat = frame["treated"].to_numpy(dtype=int)
         require_cohort(int(treat.sum()), config.min_cohort, "the treatment group")
         chosen = list(config.covariates.history) + supplied
@@ -379,4 +390,11 @@ def run_evaluation(config: EvaluationConfig, progress: Progress | None = None) -
         treat=treat,
         distance=ps.distance,
         warnings=warnings,
+        weights_by_person=dict(
+            zip(
+                (frame["source_system"].fillna("") + "/" + frame["source_id"]).tolist(),
+                match.weights.tolist(),
+                strict=True,
+            )
+        ),
     )
