@@ -427,7 +427,12 @@ def rosenbaum_sensitivity(
             low = mid
         else:
             high = mid
-    return {"gamma": math.floor(low * 100) / 100, "p_at_gamma_1": p1, "informative_sets": informative, "significant": True}
+    return {
+        "gamma": math.floor(low * 100) / 100,
+        "p_at_gamma_1": p1,
+        "informative_sets": informative,
+        "significant": True,
+    }
 
 
 def rosenbaum_sentence(result: dict[str, object] | None) -> str:
