@@ -60,7 +60,7 @@ def test_report_is_written_and_reproduces_exactly(data_dir: Path, tmp_path: Path
     assert set(results["inputs"]["files"]) == {"people", "events", "treated", "covariates"}
     assert len(results["inputs"]["files"]["events"]["sha256"]) == 64
     assert results["versions"]["statsmodels"] and results["versions"]["numpy"]
-    assert results["matching"]["se_method"] == "HC3 robust"
+    assert results["matching"]["se_method"].startswith("heteroskedasticity-robust (HC3), not clustered")
     assert results["heterogeneity"]["label"].startswith("EXPLORATORY")
 
     html = (tmp_path / "one" / "report.html").read_text()

@@ -24,8 +24,10 @@ def test_largest_distance_first_and_ties_go_to_the_smaller_distance() -> None:
     result = nearest_neighbour(distance, treat, caliper=None)
     # 0.9 goes first and takes 0.85; 0.8 is then 0.05 from 0.75 and 0.05 from nothing else: 0.75.
     assert _pairs(result) == {0: [2], 1: [4]}
-    tie = nearest_neighbour(np.array([0.5, 0.4, 0.6]), np.array([1, 0, 0]), caliper=None)
+    tie = nearest_neighbour(np.array([0.5, 0.4, 0.6]), np.array([1, 0, 0]), caliper=None, ties="data")
     assert _pairs(tie) == {0: [1]}
+    shared = nearest_neighbour(np.array([0.5, 0.4, 0.6]), np.array([1, 0, 0]), caliper=None)
+    assert _pairs(shared) == {0: [1, 2]}
 
 
 def test_each_pass_gives_every_treated_unit_one_more_control() -> None:
@@ -134,7 +136,8 @@ def test_matches_a_literal_port_of_matchit_on_random_data_with_ties(ratio, repla
     n = 600
     treat = (rng.random(n) < 0.2).astype(int)
     distance = np.round(rng.normal(treat * 0.8, 1.0), 1)  # rounding makes many ties
-    result = nearest_neighbour(distance, treat, ratio=ratio, replace=replace, caliper=caliper)
+    # MatchIt resolves ties by data order; that order-dependent rule is the documented `ties="data"` option.
+    result = nearest_neighbour(distance, treat, ratio=ratio, replace=replace, caliper=caliper, ties="data")
     expected = _matchit_reference(distance, treat, ratio, replace, caliper, "largest")
     assert _pairs(result) == expected
 
@@ -150,3 +153,100 @@ def test_propensity_is_the_plain_maximum_likelihood_logit_and_drops_aliased_colu
     assert fit.coefficients["a"] == pytest.approx(reference.coef_[0][0], rel=1e-5)
     assert fit.coefficients["(Intercept)"] == pytest.approx(reference.intercept_[0], rel=1e-5)
     assert fit.distance == pytest.approx(reference.decision_function(x[["a", "b"]]), rel=1e-5)
+
+
+def _weights_by_key(
+    distance: np.ndarray, treat: np.ndarray, order: np.ndarray, **options
+) -> dict[int, float]:
+    """Weights keyed by each unit's original row, after presenting the rows in `order`."""
+    result = nearest_neighbour(distance[order], treat[order], **options)
+    return {int(order[i]): float(w) for i, w in enumerate(result.weights)}
+
+
+@pytest.mark.parametrize(("ratio", "replace"), [(1, False), (2, False), (1, True), (3, True)])
+def test_tied_controls_share_the_weight_whatever_the_row_order(ratio, replace) -> None:
+    rng = np.random.default_rng(5)
+    n = 400
+    treat = (rng.random(n) < 0.25).astype(int)
+    distance = np.round(rng.normal(treat * 0.5, 1.0), 1)  # few distinct values: ties everywhere
+    reference = _weights_by_key(distance, treat, np.arange(n), ratio=ratio, replace=replace, caliper=None)
+    for seed in range(3):
+        order = np.random.default_rng(seed).permutation(n)
+        assert _weights_by_key(distance, treat, order, ratio=ratio, replace=replace, caliper=None) == (
+            pytest.approx(reference, abs=1e-12)
+        )
+
+
+def test_matchit_data_order_ties_do_depend_on_the_row_order() -> None:
+    # Why sharing is the default: the same units presented in another order get other weights.
+    rng = np.random.default_rng(5)
+    n = 400
+    treat = (rng.random(n) < 0.25).astype(int)
+    distance = np.round(rng.normal(treat * 0.5, 1.0), 1)
+    reference = _weights_by_key(distance, treat, np.arange(n), caliper=None, ties="data")
+    order = np.random.default_rng(0).permutation(n)
+    assert _weights_by_key(distance, treat, order, caliper=None, ties="data") != reference
+
+
+def test_all_equally_near_controls_are_kept_with_the_weight_shared() -> None:
+    # One treated at 0.5; controls at 0.4 and 0.6 are equally near, 0.4 appears twice (identical scores).
+    distance = np.array([0.5, 0.4, 0.6, 0.4, 0.9])
+    treat = np.array([1, 0, 0, 0, 0])
+    shared = nearest_neighbour(distance, treat, caliper=None)
+    assert _pairs(shared) == {0: [1, 3, 2]}
+    # Raw weights 1/3 each, scaled to average 1 over the three matched controls.
+    assert shared.weights.tolist() == pytest.approx([1, 1, 1, 1, 0])
+    # The order-dependent choice (MatchIt's: the last 0.4 in data order sits next to 0.5) stays available.
+    assert _pairs(nearest_neighbour(distance, treat, caliper=None, ties="data")) == {0: [3]}
+    # A seeded random tie-break picks one of the three, the same one for the same seed.
+    picks = {
+        _pairs(nearest_neighbour(distance, treat, caliper=None, ties="random", seed=s))[0][0]
+        for s in range(20)
+    }
+    assert picks == {1, 2, 3}
+    one = nearest_neighbour(distance, treat, caliper=None, ties="random", seed=4)
+    assert _pairs(one) == _pairs(nearest_neighbour(distance, treat, caliper=None, ties="random", seed=4))
+
+
+def test_shared_ties_with_replacement_follow_stata_all_controls_within_the_kth_distance() -> None:
+    # ratio 2: the nearest is 0.45 (0.05 away), the second nearest distance 0.1 is shared by 0.4 and 0.6.
+    distance = np.array([0.5, 0.45, 0.4, 0.6, 0.95])
+    treat = np.array([1, 0, 0, 0, 0])
+    result = nearest_neighbour(distance, treat, ratio=2, replace=True, caliper=None)
+    assert sorted(_pairs(result)[0]) == [1, 2, 3]
+
+
+def test_propensity_fit_is_by_qr_without_ill_conditioning_warnings() -> None:
+    import warnings
+
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(8)
+    n = 2000
+    a = rng.normal(size=n)
+    x = pd.DataFrame(
+        {"a": a, "a_nearly": a + 1e-4 * rng.normal(size=n), "income": 20000 + 5000 * rng.normal(size=n)}
+    )
+    treat = (
+        (rng.random(n) < 1 / (1 + np.exp(-(0.4 * a + (x["income"] - 20000) / 10000)))).astype(int).to_numpy()
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = fit_propensity(x, treat)
+    assert fit.aliased == []
+    reference = sm.GLM(treat, sm.add_constant(x), family=sm.families.Binomial()).fit()
+    assert fit.distance == pytest.approx(
+        np.asarray(reference.fittedvalues.pipe(lambda p: np.log(p / (1 - p)))), rel=1e-6, abs=1e-6
+    )
+
+
+def test_a_covariate_that_separates_the_groups_is_a_clear_error() -> None:
+    from openiom.evaluation.matching import MatchingError
+
+    rng = np.random.default_rng(9)
+    treat = np.repeat([1, 0], 100)
+    x = pd.DataFrame(
+        {"age": rng.normal(30, 5, 200), "on_programme_list": treat.astype(float) * 3 + rng.random(200)}
+    )
+    with pytest.raises(MatchingError, match=r"on_programme_list separates treated from comparison people"):
+        fit_propensity(x, treat)

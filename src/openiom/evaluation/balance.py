@@ -136,3 +136,39 @@ def balance_warnings(after: list[BalanceRow], threshold: float = SMD_WARNING) ->
         for row in after
         if abs(row.smd) > threshold
     ]
+
+
+def comparability_problems(
+    after: list[BalanceRow],
+    *,
+    max_abs_smd: float = SMD_WARNING,
+    variance_ratio: tuple[float, float] = (0.5, 2.0),
+    control_ess: float | None = None,
+    min_ess: float | None = None,
+) -> list[str]:
+    """Why the matched groups cannot be called alike: each covariate with |SMD| above the limit or a
+    variance ratio outside the range, and a comparison group whose effective size is below `min_ess`."""
+    problems = []
+    low, high = variance_ratio
+    for row in after:
+        reasons = []
+        if not np.isfinite(row.smd) or abs(row.smd) > max_abs_smd:
+            reasons.append(f"standardised difference {row.smd:+.2f}")
+        vr = row.variance_ratio
+        if vr is not None and (not np.isfinite(vr) or not low <= vr <= high):
+            reasons.append(f"variance ratio {vr:.2f}")
+        if reasons:
+            problems.append(f"{row.variable} ({', '.join(reasons)})")
+    if control_ess is not None and min_ess is not None and control_ess < min_ess:
+        problems.append(
+            f"the comparison group's effective size ({control_ess:.0f}, below {min_ess:g}: a few comparison "
+            f"people carry most of the weight)"
+        )
+    return problems
+
+
+def not_comparable_sentence(problems: list[str]) -> str:
+    return (
+        f"The groups are not comparable on {'; '.join(problems)}. The results below may reflect these "
+        f"differences rather than the programme."
+    )

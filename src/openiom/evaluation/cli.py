@@ -54,7 +54,7 @@ def evaluate(config_path: Path, out_dir: Path, quiet: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     finally:
         bar.close()
-    headline = evaluation.results["outcomes"]["proven_reoffending"]["plain_language"]
+    headline = evaluation.results["headline"]
     click.echo(headline)
     for warning in evaluation.warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -52,6 +52,7 @@ class DataFiles(_Strict):
     covariates: Path | None = None
     pool: Path | None = None
     reference: Path | None = None
+    outcomes: Path | None = None
 
 
 class Comparison(_Strict):
@@ -86,6 +87,26 @@ class Matching(_Strict):
     caliper: float | None = Field(0.2, gt=0)
     exact: list[str] = Field(default_factory=list)
     order: Literal["largest", "smallest", "data", "random"] = "largest"
+    ties: Literal["share", "random", "data"] = "share"
+
+
+class Effects(_Strict):
+    aipw: bool = False
+
+
+class BalanceGate(_Strict):
+    max_abs_smd: float = Field(0.1, gt=0)
+    variance_ratio: tuple[float, float] = (0.5, 2.0)
+    min_ess: float | None = Field(None, gt=0)  # comparison group's effective size; default min_cohort
+    on_failure: Literal["warn", "refuse"] = "warn"
+
+
+class SuppliedOutcome(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    label: str | None = None
+    kind: Literal["binary", "numeric"]
+    unit: str = ""
+    phrase: str = ""  # binary: what a person with the outcome "had" or did, e.g. "started treatment"
 
 
 class Costs(_Strict):
@@ -109,24 +130,37 @@ class EvaluationConfig(_Strict):
     covariates: Covariates = Covariates()
     matching: Matching = Matching()  # type: ignore[call-arg]
     outcomes: list[str] = Field(default_factory=lambda: list(OUTCOMES))
+    supplied_outcomes: list[SuppliedOutcome] = Field(default_factory=list)
+    effects: Effects = Effects()
+    balance: BalanceGate = BalanceGate()  # type: ignore[call-arg]
     min_cohort: int = Field(60, ge=2)
     costs: Costs = Costs()  # type: ignore[call-arg]
     subgroups: Subgroups = Subgroups()  # type: ignore[call-arg]
     heterogeneity: bool = False
     seed: int = 20260101
 
-    @field_validator("outcomes")
-    @classmethod
-    def _known_outcomes(cls, value: list[str]) -> list[str]:
-        unknown = [v for v in value if v not in OUTCOMES]
-        if unknown:
-            raise ValueError(f"unknown outcome(s) {', '.join(unknown)}; choose from {', '.join(OUTCOMES)}")
-        if "proven_reoffending" not in value:
-            raise ValueError("proven_reoffending must be one of the outcomes (it is the headline measure)")
-        return value
-
     @model_validator(mode="after")
     def _cross_checks(self) -> EvaluationConfig:
+        supplied_names = [o.name for o in self.supplied_outcomes]
+        clash = [n for n in supplied_names if n in OUTCOMES or supplied_names.count(n) > 1]
+        if clash:
+            raise ValueError(
+                f"supplied_outcomes: {', '.join(sorted(set(clash)))} is a built-in or repeated name"
+            )
+        known = (*OUTCOMES, *supplied_names)
+        unknown = [v for v in self.outcomes if v not in known]
+        if unknown:
+            raise ValueError(
+                f"outcomes: unknown outcome(s) {', '.join(unknown)}; choose from {', '.join(known)} "
+                f"(or describe it under supplied_outcomes)"
+            )
+        if "proven_reoffending" not in self.outcomes:
+            raise ValueError("proven_reoffending must be one of the outcomes (it is the headline measure)")
+        if self.supplied_outcomes and self.data.outcomes is None:
+            raise ValueError("supplied_outcomes needs data.outcomes (the file that holds those columns)")
+        low, high = self.balance.variance_ratio
+        if not 0 < low < 1 < high:
+            raise ValueError("balance.variance_ratio must be [low, high] with 0 < low < 1 < high")
         columns = set(self.covariates.history) | set(self.covariates.supplied)
         for name in self.matching.exact:
             if name not in columns:
@@ -136,6 +170,11 @@ class EvaluationConfig(_Strict):
         if self.subgroups.need and self.data.covariates is None:
             raise ValueError("subgroups.need needs data.covariates (the file that holds the need column)")
         return self
+
+    @property
+    def evaluated_outcomes(self) -> list[str]:
+        """The outcomes to estimate: those listed, then every supplied one not listed."""
+        return [*self.outcomes, *(o.name for o in self.supplied_outcomes if o.name not in self.outcomes)]
 
     @property
     def subgroup_min_size(self) -> int:

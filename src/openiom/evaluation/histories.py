@@ -424,7 +424,9 @@ def history_covariates(con: duckdb.DuckDBPyConnection, cohort_table: str) -> pd.
     """One row per person in `cohort_table(person_key, index_date, treated)` with the history covariates.
 
     Counts include proven offences (convictions and cautions) disposed of on or before the index date,
-    so the index event itself is part of the history and nothing after it is.
+    so the index event itself is part of the history and nothing after it is. The index offence group is
+    that of the latest proven offence; offences proven on the same day are ordered by offence date, then
+    group name, never by their row in the events file.
     """
     return con.execute(
         f"""select c.person_key, c.treated, c.index_date,
@@ -439,7 +441,7 @@ def history_covariates(con: duckdb.DuckDBPyConnection, cohort_table: str) -> pd.
             count(e.person_key) filter (where e.proven and e.offence_group = 'drugs') as prior_drugs,
             coalesce(round(datediff('day', min(e.outcome_date) filter (where e.proven), c.index_date) / 365.25, 4), 0)
                 as years_since_first_sanction,
-            coalesce(arg_max(e.offence_group, (e.outcome_date, e._row)) filter (where e.proven), 'none')
+            coalesce(arg_max(e.offence_group, (e.outcome_date, e.offence_date, e.offence_group)) filter (where e.proven), 'none')
                 as index_offence_group
         from {cohort_table} c
         join people p on p.person_key = c.person_key

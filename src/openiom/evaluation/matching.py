@@ -1,13 +1,17 @@
 """Propensity-score matching with R MatchIt's semantics (`method = "nearest"`, estimand ATT).
 
-- Propensity score: plain maximum-likelihood logistic regression by IRLS exactly as R's `glm.fit`. Columns
-  that are exact linear combinations of earlier ones are dropped (R reports them as aliased, `NA`).
+- Propensity score: plain maximum-likelihood logistic regression by IRLS as R's `glm.fit`, each step a QR
+  least-squares solve. Columns that are exact linear combinations of earlier ones are dropped (R reports
+  them as aliased, `NA`); a covariate that separates the groups completely is an error naming it.
 - Distance: the linear predictor, i.e. the logit of the propensity score (MatchIt `link = "linear.logit"`).
 - Greedy nearest neighbour. Treated units are taken in `largest` distance order by default; every pass
-  gives each treated unit one more control (pass 1 for all, then pass 2, ... up to `ratio`). The nearest
-  available control on each side is found; ties go to the control with the smaller distance, and units
-  with equal distances keep data order (R's stable sort). With replacement the order does not matter and
-  MatchIt uses data order.
+  gives each treated unit one more control (pass 1 for all, then pass 2, ... up to `ratio`). With
+  replacement the order does not matter.
+- Ties (`ties`): controls equally near a treated unit are never chosen by their row order by default
+  (`share`): the whole tie group joins the matched set and shares its weight, as Stata's `teffects
+  psmatch` does (with replacement: every control no farther than the k-th nearest). `random` draws one
+  member with the seed. `data` is MatchIt's rule (the control with the smaller distance, then data order),
+  kept for parity checks: it moves the estimate when the input file is sorted differently.
 - Caliper: `caliper` × the standard deviation (n − 1) of the distance over all units; a side whose nearest
   available control lies outside the caliper offers nothing, exactly as MatchIt's search stops there.
 - Exact matching: matching runs separately inside each combination of the exact variables.
@@ -26,6 +30,10 @@ import scipy.linalg
 import scipy.special
 
 ALIAS_TOLERANCE = 1e-9
+# Distances (logit scale) closer than this are equal: smaller differences are floating-point noise from
+# the order in which sums were taken, not a difference between people.
+TIE_TOLERANCE = 1e-10
+TIE_RULES = ("share", "random", "data")
 
 
 class MatchingError(ValueError):
@@ -75,20 +83,37 @@ def effective_sample_size(weights: np.ndarray) -> float:
 
 
 def _independent_columns(x: np.ndarray) -> list[int]:
-    """Indices of columns kept in order, dropping any that is a linear combination of kept ones."""
-    gram = x.T @ x
+    """Indices of columns kept in order, dropping any that is a linear combination of kept ones.
+
+    Gram-Schmidt with re-orthogonalisation: the length of what column j adds to the kept columns, relative
+    to its own length, as R's dqrdc2 judges it; an aliased column is set aside (R moves it to the end), so
+    it never disturbs the test of later columns."""
+    basis = np.empty((x.shape[0], 0))
     keep: list[int] = []
     for j in range(x.shape[1]):
-        if gram[j, j] <= 0:
+        column = x[:, j]
+        norm = float(np.linalg.norm(column))
+        if norm == 0:
             continue
-        if keep:
-            g_kk = gram[np.ix_(keep, keep)]
-            g_kj = gram[keep, j]
-            residual = gram[j, j] - g_kj @ np.linalg.solve(g_kk, g_kj)
-            if residual / gram[j, j] < ALIAS_TOLERANCE:
-                continue
+        residual = column.copy()
+        for _ in range(2):
+            residual -= basis @ (basis.T @ residual)
+        length = float(np.linalg.norm(residual))
+        if (length / norm) ** 2 < ALIAS_TOLERANCE:
+            continue
+        basis = np.column_stack([basis, residual / length])
         keep.append(j)
     return keep
+
+
+def _wls_qr(x: np.ndarray, z: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted least squares by QR of sqrt(w) X, as R's glm.fit does (never the normal equations,
+    whose condition number is the square of the design's)."""
+    root = np.sqrt(w)
+    q, r = scipy.linalg.qr(x * root[:, None], mode="economic", check_finite=False)
+    if np.abs(np.diag(r)).min() <= 1e-11 * np.abs(np.diag(r)).max():
+        raise np.linalg.LinAlgError("the weighted design became rank deficient")
+    return scipy.linalg.solve_triangular(r, q.T @ (z * root), check_finite=False)
 
 
 def _irls_logit(
@@ -103,8 +128,7 @@ def _irls_logit(
     for iteration in range(1, max_iter + 1):
         var = mu * (1 - mu)
         z = eta + (y - mu) / var
-        xw = x * var[:, None]
-        beta = scipy.linalg.solve(xw.T @ x, xw.T @ z, assume_a="pos")
+        beta = _wls_qr(x, z, var)
         eta = x @ beta
         mu = scipy.special.expit(eta)
         mu = np.clip(mu, 1e-15, 1 - 1e-15)
@@ -115,16 +139,39 @@ def _irls_logit(
     return beta, max_iter, False
 
 
+def separating_columns(design: pd.DataFrame, treat: np.ndarray) -> list[str]:
+    """Columns whose values for treated people and comparison people do not overlap at all, so the
+    maximum-likelihood coefficient is infinite (complete separation by one covariate)."""
+    found = []
+    t = treat == 1
+    for name in design.columns:
+        v = design[name].to_numpy(dtype=float)
+        if v[t].min() > v[~t].max() or v[t].max() < v[~t].min():
+            found.append(str(name))
+    return found
+
+
 def fit_propensity(design: pd.DataFrame, treat: np.ndarray) -> PropensityFit:
     """Plain MLE logistic regression of treatment on the design matrix (an intercept is added)."""
     names = ["(Intercept)", *design.columns]
+    separating = separating_columns(design, treat)
+    if separating:
+        raise MatchingError(
+            f"{', '.join(separating)} separates treated from comparison people completely (no value is shared "
+            f"by both groups), so no propensity score can be estimated and nobody could be matched on it: "
+            f"remove it from the covariates, or choose a comparison pool where it overlaps"
+        )
     x = np.column_stack([np.ones(len(design)), design.to_numpy(dtype=float)])
     keep = _independent_columns(x)
     aliased = [names[j] for j in range(len(names)) if j not in keep]
     try:
         beta, iterations, converged = _irls_logit(x[:, keep], treat.astype(float))
     except np.linalg.LinAlgError as exc:
-        raise MatchingError(f"the propensity model could not be fitted ({exc})") from exc
+        raise MatchingError(
+            f"the propensity model could not be fitted ({exc}): some covariates are (nearly) combinations of "
+            f"others among the people the model relies on; remove one of {', '.join(names[j] for j in keep[1:])} "
+            f"that duplicates another"
+        ) from exc
     if not converged:
         raise MatchingError(
             "the propensity model did not converge: a covariate probably separates treated from comparison "
@@ -183,6 +230,7 @@ def _match_stratum(
     caliper: float | None,
     rng: np.random.Generator,
     out: dict[int, list[int]],
+    ties: str = "share",
 ) -> None:
     """Match `treated` (row indices, data order) to `controls` (row indices, data order) in one stratum."""
     if len(treated) == 0 or len(controls) == 0:
@@ -212,6 +260,20 @@ def _match_stratum(
     td_list = td.tolist()
     ins_list = ins.tolist()
     rows = [out.setdefault(int(t), []) for t in treated]
+    if ties != "data":
+        _match_stratum_ties(
+            cd_list,
+            td_list,
+            ins_list,
+            sorted_controls,
+            sequence,
+            ratio,
+            replace,
+            caliper,
+            rows,
+            rng if ties == "random" else None,
+        )
+        return
     if replace:
         for i in sequence.tolist():
             left, right, d = ins_list[i] - 1, ins_list[i], td_list[i]
@@ -248,6 +310,86 @@ def _match_stratum(
             available.take(pick)
 
 
+def _match_stratum_ties(
+    cd: list[float],
+    td: list[float],
+    ins: list[int],
+    sorted_controls: np.ndarray,
+    sequence: np.ndarray,
+    ratio: int,
+    replace: bool,
+    caliper: float | None,
+    rows: list[list[int]],
+    rng: np.random.Generator | None,
+) -> None:
+    """Greedy matching where equally near controls are a tie group, never chosen by their row order.
+
+    `rng` None: the whole tie group joins the matched set and the set's weight is shared (Stata's
+    `teffects psmatch`). Otherwise one member of the group is drawn with `rng`. Within a pass a treated
+    unit takes its nearest group; with replacement it takes every control no farther than its k-th nearest.
+    """
+    n_c = len(cd)
+
+    def near(d: float, c: float) -> bool:
+        return caliper is None or abs(d - c) <= caliper
+
+    if replace:
+        for i in sequence.tolist():
+            left, right, d = ins[i] - 1, ins[i], td[i]
+            taken: list[int] = []
+            kth: float | None = None
+            while True:
+                dl = abs(d - cd[left]) if left >= 0 and near(d, cd[left]) else None
+                dr = abs(cd[right] - d) if right < n_c and near(d, cd[right]) else None
+                best = min((x for x in (dl, dr) if x is not None), default=None)
+                if best is None or (kth is not None and best > kth + TIE_TOLERANCE):
+                    break
+                group = []
+                while left >= 0 and near(d, cd[left]) and abs(d - cd[left]) <= best + TIE_TOLERANCE:
+                    group.append(left)
+                    left -= 1
+                while right < n_c and near(d, cd[right]) and abs(cd[right] - d) <= best + TIE_TOLERANCE:
+                    group.append(right)
+                    right += 1
+                if rng is not None and len(taken) + len(group) > ratio:
+                    group = sorted(rng.choice(group, ratio - len(taken), replace=False).tolist())
+                taken.extend(group)
+                if len(taken) >= ratio:
+                    if rng is not None:
+                        break
+                    kth = best
+            rows[i].extend(int(sorted_controls[p]) for p in sorted(taken))
+        return
+
+    available = _Available(n_c)
+    passes = [0] * len(rows)
+    for r in range(ratio):
+        for i in sequence.tolist():
+            if passes[i] < r or len(rows[i]) >= ratio:
+                continue
+            d = td[i]
+            left = available.left_of(ins[i] - 1) if ins[i] > 0 else -1
+            right = available.right_of(ins[i])
+            dl = abs(d - cd[left]) if left >= 0 and near(d, cd[left]) else None
+            dr = abs(cd[right] - d) if right < n_c and near(d, cd[right]) else None
+            best = min((x for x in (dl, dr) if x is not None), default=None)
+            if best is None:
+                continue
+            group = []
+            while left >= 0 and abs(d - cd[left]) <= best + TIE_TOLERANCE and near(d, cd[left]):
+                group.append(left)
+                left = available.left_of(left - 1) if left > 0 else -1
+            while right < n_c and abs(cd[right] - d) <= best + TIE_TOLERANCE and near(d, cd[right]):
+                group.append(right)
+                right = available.right_of(right + 1)
+            if rng is not None:
+                group = [int(rng.choice(group))]
+            for p in sorted(group):
+                rows[i].append(int(sorted_controls[p]))
+                available.take(p)
+            passes[i] += 1
+
+
 def matchit_weights(match_matrix: np.ndarray, treated_rows: np.ndarray, n: int) -> np.ndarray:
     weights = np.zeros(n)
     for t, row in zip(treated_rows.tolist(), match_matrix, strict=True):
@@ -274,8 +416,15 @@ def nearest_neighbour(
     exact: np.ndarray | None = None,
     order: str = "largest",
     seed: int = 0,
+    ties: str = "share",
 ) -> MatchResult:
-    """Greedy nearest-neighbour matching on `distance`; `exact` holds one stratum code per unit."""
+    """Greedy nearest-neighbour matching on `distance`; `exact` holds one stratum code per unit.
+
+    `ties`: "share" (all equally near controls kept, weight shared), "random" (one drawn with `seed`) or
+    "data" (MatchIt's choice, which follows the row order of the input).
+    """
+    if ties not in TIE_RULES:
+        raise MatchingError(f"matching.ties must be one of {', '.join(TIE_RULES)}, not {ties!r}")
     treat = np.asarray(treat).astype(int)
     n = len(treat)
     if treat.sum() == 0 or treat.sum() == n:
@@ -292,8 +441,9 @@ def nearest_neighbour(
         c_idx = np.nonzero(in_stratum & (treat == 0))[0]
         if len(t_idx) and not replace and len(c_idx) * 1 < len(t_idx) * ratio and exact is not None:
             notes.append(f"exact stratum {code}: {len(c_idx)} comparison people for {len(t_idx)} treated")
-        _match_stratum(distance, t_idx, c_idx, order, ratio, replace, width, rng, rows)
-    mm = np.full((len(treated_rows), ratio), -1, dtype=np.int64)
+        _match_stratum(distance, t_idx, c_idx, order, ratio, replace, width, rng, rows, ties)
+    widest = max([ratio, *(len(v) for v in rows.values())])
+    mm = np.full((len(treated_rows), widest), -1, dtype=np.int64)
     for i, t in enumerate(treated_rows.tolist()):
         chosen = rows.get(t, [])
         mm[i, : len(chosen)] = chosen

@@ -19,6 +19,8 @@ suppressions); file paths and dates are always bound as parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -31,22 +33,38 @@ WAITING_MONTHS = 6
 class OutcomeSpec:
     key: str
     label: str
-    kind: str  # rate | count | days | score | gbp
+    kind: str  # rate (binary) | count | days | score | gbp | numeric
     unit: str
+    phrase: str = ""  # binary outcomes: what a person with the outcome "had" or did, for sentences
+
+
+def outcome_spec(key: str, supplied: dict[str, OutcomeSpec] | None = None) -> OutcomeSpec:
+    """The spec of a built-in or supplied outcome; an unknown name gets neutral numeric wording."""
+    if supplied and key in supplied:
+        return supplied[key]
+    return OUTCOME_SPECS.get(key) or OutcomeSpec(key, key, "numeric", "")
 
 
 OUTCOME_SPECS: dict[str, OutcomeSpec] = {
     s.key: s
     for s in (
         OutcomeSpec(
-            "proven_reoffending", "Proven reoffending rate (one year)", "rate", "people who reoffended"
+            "proven_reoffending",
+            "Proven reoffending rate (one year)",
+            "rate",
+            "people who reoffended",
+            "had a proven reoffence within a year",
         ),
         OutcomeSpec("reoffending_frequency", "Proven reoffences per person", "count", "proven reoffences"),
         OutcomeSpec(
             "days_to_first_reoffence", "Days to first proven reoffence (reoffenders only)", "days", "days"
         ),
         OutcomeSpec(
-            "custodial_reoffending", "Reoffending leading to custody", "rate", "people given custody"
+            "custodial_reoffending",
+            "Reoffending leading to custody",
+            "rate",
+            "people given custody",
+            "had a reoffence leading to custody within a year",
         ),
         OutcomeSpec(
             "custodial_frequency", "Reoffences leading to custody per person", "count", "custodial reoffences"
@@ -109,3 +127,67 @@ def reoffences_by_cost_category(
         group by all
         order by c.person_key, cost_category"""  # noqa: S608
     ).df()
+
+
+BINARY_VALUES = {"1": 1.0, "0": 0.0, "true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0}
+
+
+def supplied_specs(supplied: list[Any]) -> dict[str, OutcomeSpec]:
+    """OutcomeSpecs for the configuration's supplied_outcomes (binary outcomes are reported as rates)."""
+    return {
+        o.name: OutcomeSpec(
+            o.name,
+            o.label or o.name.replace("_", " "),
+            "rate" if o.kind == "binary" else "numeric",
+            o.unit,
+            o.phrase,
+        )
+        for o in supplied
+    }
+
+
+def read_supplied_outcomes(
+    con: duckdb.DuckDBPyConnection, path: Path, specs: dict[str, OutcomeSpec]
+) -> pd.DataFrame:
+    """person_key plus one column per supplied outcome, from a file of source_id (optional source_system)
+    and the outcome columns. An empty cell is a missing outcome (that person leaves that estimate only);
+    a binary value other than 1/0/true/false/yes/no, text in a numeric column, a duplicate person or a
+    missing column is an InputError naming the row and field. Rows naming nobody are ignored."""
+    from openiom.evaluation.histories import InputError, _load_file, _types
+
+    _load_file(con, "raw_outcomes", path)
+    types = _types(con, "raw_outcomes")
+    missing = [c for c in ["source_id", *specs] if c not in types]
+    if missing:
+        raise InputError(f"{path.name}: missing column(s) {', '.join(missing)}")
+    frame = con.execute("select * from raw_outcomes order by _row").df()
+    ids = frame["source_id"].astype(str).str.strip()
+    systems = frame["source_system"].astype(str).str.strip() if "source_system" in frame else None
+    key = ids if systems is None else systems + "\x1f" + ids
+    duplicated = key.duplicated()
+    if duplicated.any():
+        row = frame.loc[duplicated, "_row"].iloc[0]
+        raise InputError(
+            f"{path.name} row {row}, field source_id: {ids[duplicated].iloc[0]!r} appears more than once"
+        )
+    out = pd.DataFrame({"source_id": ids})
+    if systems is not None:
+        out["source_system"] = systems
+    for name, spec in specs.items():
+        text = frame[name].astype("string").str.strip().str.lower()
+        empty = text.isna() | (text == "")
+        if spec.kind == "rate":
+            values = text.map(BINARY_VALUES)
+            bad = ~empty & values.isna()
+            why = "is not a yes/no value (use 1/0, true/false or yes/no)"
+        else:
+            values = pd.to_numeric(text, errors="coerce")
+            bad = ~empty & values.isna()
+            why = "is not a number"
+        if bad.any():
+            row = frame.loc[bad, "_row"].iloc[0]
+            raise InputError(f"{path.name} row {row}, field {name}: {frame.loc[bad, name].iloc[0]!r} {why}")
+        out[name] = values.astype(float)
+    people = con.execute("select person_key, source_system, source_id from people").df()
+    on = ["source_system", "source_id"] if systems is not None else ["source_id"]
+    return people.merge(out, on=on, how="inner")[["person_key", *specs]]

@@ -21,12 +21,38 @@ import numpy as np
 import pandas as pd
 
 from openiom.evaluation import histories
-from openiom.evaluation.balance import SMD_WARNING, BalanceRow, balance_table, balance_warnings
+from openiom.evaluation.balance import (
+    SMD_WARNING,
+    BalanceRow,
+    balance_table,
+    balance_warnings,
+    comparability_problems,
+    not_comparable_sentence,
+)
 from openiom.evaluation.config import EvaluationConfig
 from openiom.evaluation.costs import cost_benefit
-from openiom.evaluation.effects import Estimate, estimate, plain_language, require_cohort
+from openiom.evaluation.effects import (
+    CohortTooSmall,
+    Estimate,
+    aipw_att,
+    e_value_sentence,
+    e_values,
+    estimate,
+    plain_language,
+    regression_adjusted,
+    require_cohort,
+    rosenbaum_sensitivity,
+    rosenbaum_sentence,
+)
 from openiom.evaluation.matching import fit_propensity, nearest_neighbour
-from openiom.evaluation.outcomes import OUTCOME_SPECS, person_outcomes, reoffences_by_cost_category
+from openiom.evaluation.outcomes import (
+    OutcomeSpec,
+    outcome_spec,
+    person_outcomes,
+    read_supplied_outcomes,
+    reoffences_by_cost_category,
+    supplied_specs,
+)
 from openiom.evaluation.subgroups import age_band, subgroup_effects, t_learner
 from openiom.reference.datafiles import ReferenceData, builtin_reference, read_reference_directory
 
@@ -56,6 +82,28 @@ STAGES = (
 )
 
 Progress = Callable[[str], None]
+EXPLAIN = {
+    "matched": "the difference between the matched groups, weighted as matched",
+    "regression_adjusted": (
+        "also adjusts for every covariate by regression within the matched sample, so it stays right if "
+        "either the matching or the regression model is right (doubly robust)"
+    ),
+    "aipw": (
+        "weights the whole comparison pool by the odds of treatment and corrects with an outcome model: a "
+        "doubly robust check that does not depend on which comparison people were matched"
+    ),
+}
+WHAT = {"proven_reoffending": "reoffending", "custodial_reoffending": "reoffending leading to custody"}
+
+
+class GroupsNotComparable(CohortTooSmall):
+    """balance.on_failure is refuse and the matched groups are not alike: a refusal, like too few people."""
+
+
+def _adjusted_dict(est: Estimate | None, spec: OutcomeSpec) -> dict[str, Any] | None:
+    if est is None:
+        return None
+    return {**est.as_dict(), "plain_language": plain_language(est, spec)}
 
 
 @dataclass
@@ -68,6 +116,8 @@ class Evaluation:
     treat: np.ndarray
     distance: np.ndarray  # logit propensity score per unit, aligned with treat
     warnings: list[str] = field(default_factory=list)
+    # Matching weight of everyone in the cohort, keyed by "source_system/source_id" (not by row number).
+    weights_by_person: dict[str, float] = field(default_factory=dict)
 
 
 def file_sha256(path: Path) -> str:
@@ -127,6 +177,13 @@ def _exact_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray | None:
     if not columns:
         return None
     return frame.groupby([frame[c].astype(str) for c in columns], sort=True).ngroup().to_numpy()
+
+
+def headline(effect_sentence: str, problems: list[str]) -> str:
+    """The reoffending sentence, led and qualified by the balance verdict when the groups differ."""
+    if not problems:
+        return effect_sentence
+    return f"{not_comparable_sentence(problems)} Taken at face value: {effect_sentence}"
 
 
 def run_evaluation(config: EvaluationConfig, progress: Progress | None = None) -> Evaluation:
@@ -196,6 +253,15 @@ def run_evaluation(config: EvaluationConfig, progress: Progress | None = None) -
                     f"{dropped_t} treated and {dropped_p} comparison people have no row in "
                     f"{config.data.covariates.name} and were left out"
                 )
+        identity = con.execute("select person_key, source_system, source_id from people").df()
+        # Person keys are row numbers of the people file. Everything downstream (floating-point sums in
+        # the propensity fit, which of two equal scores is taken first) runs in the order of the people's
+        # own identifiers instead, so a differently sorted extract gives the same answer.
+        frame = (
+            frame.merge(identity, on="person_key", how="left")
+            .sort_values(["source_system", "source_id", "index_date"], kind="stable", na_position="first")
+            .reset_index(drop=True)
+        )
         treat = frame["treated"].to_numpy(dtype=int)
         require_cohort(int(treat.sum()), config.min_cohort, "the treatment group")
         chosen = list(config.covariates.history) + supplied
@@ -226,6 +292,7 @@ def run_evaluation(config: EvaluationConfig, progress: Progress | None = None) -
             exact=_exact_codes(frame, config.matching.exact),
             order=config.matching.order,
             seed=config.seed,
+            ties=config.matching.ties,
         )
         sizes = match.summary(treat)
         require_cohort(int(sizes["treated_matched"]), config.min_cohort, "the matched treatment group")
@@ -241,6 +308,19 @@ def run_evaluation(config: EvaluationConfig, progress: Progress | None = None) -
         before = balance_table(with_distance, treat)
         after = balance_table(with_distance, treat, match.weights)
         warnings.extend(balance_warnings(after))
+        gate = config.balance
+        problems = comparability_problems(
+            after,
+            max_abs_smd=gate.max_abs_smd,
+            variance_ratio=gate.variance_ratio,
+            control_ess=float(sizes["control_ess"]),
+            min_ess=gate.min_ess or config.min_cohort,
+        )
+        if problems and gate.on_failure == "refuse":
+            raise GroupsNotComparable(
+                f"{not_comparable_sentence(problems)} Nothing was estimated (balance.on_failure is refuse): "
+                f"add covariates or interactions, narrow the caliper, or use exact matching."
+            )
 
         step(STAGES[6])
         in_sample = match.weights > 0
@@ -248,27 +328,63 @@ def run_evaluation(config: EvaluationConfig, progress: Progress | None = None) -
         con.register("matched_view", matched)
         con.execute("create temp table matched as select * from matched_view")
         outcome_frame = person_outcomes(con, "matched", config.costs.unit_cost_uplift)
+        specs = supplied_specs(config.supplied_outcomes)
+        if specs and config.data.outcomes:
+            supplied_frame = read_supplied_outcomes(con, config.data.outcomes, specs)
+            outcome_frame = outcome_frame.merge(supplied_frame, on="person_key", how="left")
         outcomes_all = frame[["person_key"]].merge(outcome_frame, on="person_key", how="left")
         w = match.weights
         clusters = match.subclass
+        x_design = design.to_numpy(dtype=float)
+        propensity = 1 / (1 + np.exp(-ps.distance))
 
         step(STAGES[7])
         effect_results: dict[str, Any] = {}
-        for key in config.outcomes:
+        for key in config.evaluated_outcomes:
+            spec = outcome_spec(key, specs)
             y = outcomes_all[key].to_numpy(dtype=float)
             est: Estimate | None = estimate(key, y, treat, w, clusters)
             if est is None:
                 effect_results[key] = {
-                    "label": OUTCOME_SPECS[key].label,
+                    "label": spec.label,
+                    "kind": spec.kind,
                     "estimate": None,
                     "plain_language": "Too few people for an estimate.",
                 }
                 continue
+            binary = spec.kind == "rate"
+            in_matched = (w > 0) & ~np.isnan(y)
+            sd = (
+                float(np.sqrt(np.cov(y[in_matched], aweights=w[in_matched])))
+                if in_matched.sum() > 1
+                else None
+            )
+            evalues = e_values(est, binary, sd)
+            rosenbaum = rosenbaum_sensitivity(y, treat, clusters) if binary and clusters is not None else None
+            adjusted = regression_adjusted(est, y, treat, w, clusters, x_design)
+            aipw = aipw_att(est, y, treat, propensity, x_design) if config.effects.aipw else None
+            sensitivity = [
+                e_value_sentence(evalues, WHAT.get(key, f"the outcome '{spec.label}'")),
+                rosenbaum_sentence(rosenbaum),
+            ]
             effect_results[key] = {
-                "label": OUTCOME_SPECS[key].label,
-                "kind": OUTCOME_SPECS[key].kind,
+                "label": spec.label,
+                "kind": spec.kind,
                 "estimate": est.as_dict(),
-                "plain_language": plain_language(est),
+                "plain_language": plain_language(est, spec),
+                "regression_adjusted": _adjusted_dict(adjusted, spec),
+                "aipw": _adjusted_dict(aipw, spec),
+                "e_value": evalues,
+                "rosenbaum": rosenbaum
+                if rosenbaum is not None
+                else (
+                    None
+                    if not binary
+                    else {
+                        "not_computed": "matching with replacement: a comparison person can sit in several sets"
+                    }
+                ),
+                "sensitivity": [t for t in sensitivity if t],
             }
 
         step(STAGES[8])
@@ -348,16 +464,32 @@ def run_evaluation(config: EvaluationConfig, progress: Progress | None = None) -
             "caliper_width_logit": match.caliper_width,
             "sample_sizes": sizes,
             "notes": match.notes,
-            "se_method": "cluster-robust by matched set" if clusters is not None else "HC3 robust",
+            "se_method": (
+                "cluster-robust (CR1), clustered by matched set (each treated person with their own comparison "
+                "people)"
+                if clusters is not None
+                else "heteroskedasticity-robust (HC3), not clustered (with replacement a comparison person can "
+                "sit in several matched sets)"
+            ),
         },
         "balance": {
             "threshold": SMD_WARNING,
             "before": [r.as_dict() for r in before],
             "after": [r.as_dict() for r in after],
         },
+        "comparability": {
+            "comparable": not problems,
+            "problems": problems,
+            "sentence": not_comparable_sentence(problems) if problems else None,
+            "max_abs_smd": config.balance.max_abs_smd,
+            "variance_ratio": list(config.balance.variance_ratio),
+            "min_ess": config.balance.min_ess or config.min_cohort,
+        },
+        "headline": headline(effect_results["proven_reoffending"]["plain_language"], problems),
+        "estimators": EXPLAIN if config.effects.aipw else {k: v for k, v in EXPLAIN.items() if k != "aipw"},
         "outcomes": effect_results,
         "multiple_comparisons_note": (
-            f"{len(config.outcomes)} outcomes were tested; with many measures some can look significant by "
+            f"{len(config.evaluated_outcomes)} outcomes were tested; with many measures some can look significant by "
             f"chance, so read them together rather than picking one."
         ),
         "cost_benefit": cba,
@@ -372,4 +504,11 @@ def run_evaluation(config: EvaluationConfig, progress: Progress | None = None) -
         treat=treat,
         distance=ps.distance,
         warnings=warnings,
+        weights_by_person=dict(
+            zip(
+                (frame["source_system"].fillna("") + "/" + frame["source_id"]).tolist(),
+                match.weights.tolist(),
+                strict=True,
+            )
+        ),
     )

@@ -121,7 +121,19 @@ def _outcome_section(results: dict[str, Any]) -> str:
     rows, texts = [], []
     for key, item in results["outcomes"].items():
         est = item["estimate"]
-        texts.append(f"<h3>{escape(item['label'])}</h3><p>{escape(item['plain_language'])}</p>")
+        extra = []
+        for name, title in (("regression_adjusted", "Regression-adjusted (doubly robust)"), ("aipw", "AIPW")):
+            other = item.get(name)
+            if other:
+                extra.append(
+                    f"{title}: {_fmt(other['difference'] * (100.0 if item['kind'] in ('rate', 'count') else 1.0), 1)} "
+                    f"({other['ci_low'] * (100.0 if item['kind'] in ('rate', 'count') else 1.0):.1f} to "
+                    f"{other['ci_high'] * (100.0 if item['kind'] in ('rate', 'count') else 1.0):.1f}; {other['se_method']})."
+                )
+        texts.append(
+            f"<h3>{escape(item['label'])}</h3><p>{escape(item['plain_language'])}</p>"
+            + _paragraphs(extra + list(item.get("sensitivity", [])), "small")
+        )
         if est is None:
             rows.append([escape(item["label"]), "–", "–", "–", "–", "–", "too few"])
             continue
@@ -152,7 +164,11 @@ def _outcome_section(results: dict[str, Any]) -> str:
         ],
         rows,
     )
-    return table + "".join(texts)
+    explain = "".join(
+        f"<li><strong>{escape(name.replace('_', ' '))}</strong>: {escape(text)}.</li>"
+        for name, text in results.get("estimators", {}).items()
+    )
+    return table + (f"<p>Estimates shown:</p><ul>{explain}</ul>" if explain else "") + "".join(texts)
 
 
 def _cost_section(results: dict[str, Any]) -> str:
@@ -247,6 +263,29 @@ def _heterogeneity_section(results: dict[str, Any]) -> str:
     )
 
 
+TIE_WORDING = {
+    "share": "equally near comparison people share the weight",
+    "random": "ties between equally near comparison people drawn at random (seeded)",
+    "data": "ties between equally near comparison people broken by data order (as MatchIt)",
+}
+
+
+def matching_description(m: dict[str, Any]) -> str:
+    """One line saying how matching was done; the processing order only where it changes the result."""
+    order = "order does not matter with replacement" if m["replace"] else f"{m['order']} first"
+    caliper = (
+        f"{m['caliper']} SD of the logit propensity score ({m['caliper_width_logit']:.4f})"
+        if m["caliper"]
+        else "none"
+    )
+    exact = f", exact on {', '.join(m['exact'])}" if m["exact"] else ""
+    ties = TIE_WORDING[m.get("ties", "data")]
+    return (
+        f"1:{m['ratio']} nearest neighbour {'with' if m['replace'] else 'without'} replacement, {order}, "
+        f"caliper {caliper}{exact}; {ties}"
+    )
+
+
 def _cohort_section(results: dict[str, Any]) -> str:
     d, m = results["data"], results["matching"]
     s = m["sample_sizes"]
@@ -262,19 +301,7 @@ def _cohort_section(results: dict[str, Any]) -> str:
         ["Comparison pool", escape(pool)],
         ["Matched treated / comparison", f"{s['treated_matched']:,} / {s['control_matched']:,}"],
         ["Effective sample size treated / comparison", f"{s['treated_ess']:,.1f} / {s['control_ess']:,.1f}"],
-        [
-            "Matching",
-            escape(
-                f"1:{m['ratio']} nearest neighbour {'with' if m['replace'] else 'without'} replacement, "
-                f"{m['order']} first, caliper "
-                + (
-                    f"{m['caliper']} SD of the logit propensity score ({m['caliper_width_logit']:.4f})"
-                    if m["caliper"]
-                    else "none"
-                )
-                + (f", exact on {', '.join(m['exact'])}" if m["exact"] else "")
-            ),
-        ],
+        ["Matching", escape(matching_description(m))],
         ["Standard errors", escape(m["se_method"])],
     ]
     return _table("The treatment and comparison groups", ["", ""], rows)
@@ -300,7 +327,8 @@ def _method_section(results: dict[str, Any]) -> str:
 
 def render_html(results: dict[str, Any], love_svg: str, generated: datetime | None = None) -> str:
     generated = generated or datetime.now(UTC)
-    headline_item = results["outcomes"]["proven_reoffending"]
+    headline_text = results.get("headline") or results["outcomes"]["proven_reoffending"]["plain_language"]
+    comparable = results.get("comparability", {}).get("comparable", True)
     warnings = results["warnings"]
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         title=escape(results["title"]),
@@ -308,7 +336,7 @@ def render_html(results: dict[str, Any], love_svg: str, generated: datetime | No
         openiom_version=escape(results["versions"].get("openiom", "")),
         reference_version=escape(results["inputs"]["reference_data"]["version"]),
         seed=results["seed"],
-        headline=f'<p class="callout">{escape(headline_item["plain_language"])}</p>',
+        headline=f'<p class="{"warning" if not comparable else "callout"}">{escape(headline_text)}</p>',
         warnings=(
             '<div class="warning"><p><strong>Warnings</strong></p><ul>'
             + "".join(f"<li>{escape(w)}</li>" for w in warnings)

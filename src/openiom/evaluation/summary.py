@@ -36,6 +36,14 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
                 n_comparison=est["n_control"],
                 conclusive=est["conclusive"],
             )
+            adjusted = item.get("regression_adjusted")
+            if adjusted:
+                row.update(
+                    adjusted_difference=_scaled(adjusted["difference"], scale),
+                    adjusted_ci_low=_scaled(adjusted["ci_low"], scale),
+                    adjusted_ci_high=_scaled(adjusted["ci_high"], scale),
+                )
+            row["sensitivity"] = item.get("sensitivity", [])
         outcomes.append(row)
 
     before = {r["variable"]: r["smd"] for r in results["balance"]["before"]}
@@ -59,7 +67,10 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
     cba = results.get("cost_benefit")
     return {
         "title": results["title"],
-        "headline": results["outcomes"]["proven_reoffending"]["plain_language"],
+        # When the groups are not alike the headline starts by saying so (pipeline.headline).
+        "headline": results.get("headline") or results["outcomes"]["proven_reoffending"]["plain_language"],
+        "comparable": results.get("comparability", {}).get("comparable", True),
+        "not_comparable": results.get("comparability", {}).get("problems", []),
         "sample_sizes": results["matching"]["sample_sizes"],
         "outcomes": outcomes,
         "multiple_comparisons_note": results["multiple_comparisons_note"],
