@@ -10,7 +10,7 @@ from typing import get_args
 
 from openiom import vocabulary as v
 from openiom.cases.models import RESTRICTED_PATHWAYS, Pathway
-from openiom.cohorts.engine import definitions
+from openiom.cohorts.engine import terms
 from openiom.evaluation import histories
 from openiom.imports import schema
 from openiom.offending.models import Disposal, EventType
@@ -37,10 +37,10 @@ def test_import_schema_engine_and_evaluation_use_the_vocabulary() -> None:
     assert schema.EVENT_TYPES == set(v.EVENT_TYPES)
     assert schema.DISPOSALS == set(v.DISPOSALS)
     assert schema.DISPOSALS_BY_EVENT == {k: set(d) for k, d in v.DISPOSALS_BY_EVENT.items()}
-    assert definitions.EventType is v.EventType
-    assert definitions.EVENT_SETS["all_events"] is v.EVENT_TYPES
-    assert definitions.EVENT_SETS["proven_offences"] is v.PROVEN
-    assert definitions.EVENT_SETS["sanctions"] is v.SANCTIONS
+    assert terms.EventType is v.EventType
+    assert terms.EVENT_SETS["all_events"] is v.EVENT_TYPES
+    assert terms.EVENT_SETS["proven_offences"] is v.PROVEN
+    assert terms.EVENT_SETS["sanctions"] is v.SANCTIONS
     assert histories.EVENT_TYPES is v.EVENT_TYPES
     assert get_args(v.EventType) == v.EVENT_TYPES
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from openiom.cohorts.engine import compare, concentration, file_source, stability
-from openiom.cohorts.engine.definitions import Window
+from openiom.cohorts.engine.terms import Window
 from tests.cohorts.conftest import definition_from
 from tests.cohorts.world import World
 

@@ -18,7 +18,7 @@ import pytest
 from openiom.cohorts.engine import DefinitionError, builtin_definitions, clauses, file_source, identify
 from openiom.cohorts.engine.clauses.base import Context, EventClause, Values, as_int, dated_events, span
 from openiom.cohorts.engine.clauses.count import CountNumbers
-from openiom.cohorts.engine.definitions import EventFilter, Events, PositiveInt
+from openiom.cohorts.engine.terms import EventFilter, Events, PositiveInt
 from tests.cohorts.conftest import definition_from
 from tests.cohorts.test_parity import AS_OF, COMBINED, parity_world
 from tests.cohorts.world import World

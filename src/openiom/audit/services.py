@@ -42,8 +42,7 @@ def audit_payload(event: AuditEvent) -> dict[str, Any]:
 def audit_record(
     *,
     user: Any,
-    # A plain name is still taken from the views.py call sites not yet converted; it must be registered.
-    action: AuditAction | str,
+    action: AuditAction,
     object_type: str = "",
     object_id: str | int = "",
     fields: Iterable[str] = (),

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from openiom.access.policy import requires
+from openiom.audit.actions import AuditAction
 from openiom.audit.selectors import person_access_log_all, person_access_log_recent
 from openiom.audit.services import audit_record
 from openiom.people.views import visible_person_or_refuse
@@ -15,7 +16,9 @@ from openiom.people.views import visible_person_or_refuse
 def access_log(request: HttpRequest, person_id: int) -> HttpResponse:
     person = visible_person_or_refuse(request, person_id, "person.access_log")
     events = person_access_log_recent(person_id=person.pk)
-    audit_record(user=request.user, action="person.access_log", object_type="person", object_id=person.pk)
+    audit_record(
+        user=request.user, action=AuditAction.PERSON_ACCESS_LOG, object_type="person", object_id=person.pk
+    )
     return render(request, "audit/access_log.html", {"person": person, "events": events})
 
 
@@ -23,7 +26,10 @@ def access_log(request: HttpRequest, person_id: int) -> HttpResponse:
 def access_log_csv(request: HttpRequest, person_id: int) -> HttpResponse:
     person = visible_person_or_refuse(request, person_id, "person.access_log")
     audit_record(
-        user=request.user, action="person.access_log.export", object_type="person", object_id=person.pk
+        user=request.user,
+        action=AuditAction.PERSON_ACCESS_LOG_EXPORT,
+        object_type="person",
+        object_id=person.pk,
     )
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="access-log-person-{person.pk}.csv"'

@@ -28,8 +28,8 @@ from openiom.cohorts.engine import (
     resolve_definition,
     stability,
 )
-from openiom.cohorts.engine.definitions import Window
 from openiom.cohorts.engine.sources import ENGINES
+from openiom.cohorts.engine.terms import Window
 from openiom.reference.datafiles import ReferenceDataError, read_reference_directory
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from openiom.access.policy import requires
+from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cohorts.charts import bar_chart, lorenz_chart
 
@@ -53,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
             context |= _analyse(request.user, form.cleaned_data["as_of"], form.cleaned_data["definitions"])
             audit_record(
                 user=request.user,
-                action="cohort.analyse",
+                action=AuditAction.COHORT_ANALYSE,
                 detail={
                     "as_of": form.cleaned_data["as_of"].isoformat(),
                     "definitions": form.cleaned_data["definitions"],

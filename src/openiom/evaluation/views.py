@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from openiom.access.policy import requires
+from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.evaluation import selectors
 from openiom.evaluation.forms import EvaluationForm
@@ -89,7 +90,10 @@ def status(request: HttpRequest, run_id: int) -> HttpResponse:
     auto_refresh = not run.finished and request.GET.get("refresh") != "off"
     if run.status == RunStatus.SUCCEEDED:
         audit_record(
-            user=request.user, action="evaluation.view", object_type="evaluation_run", object_id=run.pk
+            user=request.user,
+            action=AuditAction.EVALUATION_VIEW,
+            object_type="evaluation_run",
+            object_id=run.pk,
         )
     steps = [
         {
@@ -146,7 +150,7 @@ def _download(request: HttpRequest, run_id: int, kind: str) -> HttpResponseBase:
         return redirect("evaluation:status", run_id=run.pk)
     audit_record(
         user=request.user,
-        action="evaluation.download",
+        action=AuditAction.EVALUATION_DOWNLOAD,
         object_type="evaluation_run",
         object_id=run.pk,
         detail={"file": path.name},

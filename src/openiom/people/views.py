@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from openiom.access import selectors as access
 from openiom.access.policy import has_permission, requires
 from openiom.access.restricted import RevealForm, restricted_open, unlocked_groups
+from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.offending.selectors import offending_summary, timeline_for
 from openiom.people import selectors
@@ -27,7 +28,9 @@ def search(request: HttpRequest) -> HttpResponse:
         visible = access.people_visible_to(request.user, "person.search")
         result = selectors.person_search(query=query, within=visible)
         audit_record(
-            user=request.user, action="person.search", detail={"query": query, "results": result.total}
+            user=request.user,
+            action=AuditAction.PERSON_SEARCH,
+            detail={"query": query, "results": result.total},
         )
     return render(request, "people/search.html", {"query": query, "result": result, "form": form})
 
@@ -60,7 +63,11 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
     unlocked = unlocked_groups(request, person.pk) & grants.restricted_allowed
     fields = sorted(grants.field_groups | unlocked)
     audit_record(
-        user=request.user, action="person.view", object_type="person", object_id=person.pk, fields=fields
+        user=request.user,
+        action=AuditAction.PERSON_VIEW,
+        object_type="person",
+        object_id=person.pk,
+        fields=fields,
     )
     today = timezone.localdate()
     timeline = timeline_for(person=person) if grants.shows(access.OFFENDING) else []

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import sys
 from pathlib import Path
 
@@ -58,10 +59,15 @@ def demo(people: int, seed: int, reset: bool, port: int, no_serve: bool) -> None
     os.environ["OPENIOM_DEMO"] = "true"
     os.environ.setdefault("OPENIOM_REQUIRE_2FA", "false")
     data_dir = Path(os.environ["OPENIOM_DATA_DIR"])
+    setup_django()
     if reset and data_dir.exists():
+        from django.conf import settings
+
         for item in data_dir.glob("openiom.sqlite3*"):
             item.unlink()
-    setup_django()
+        # The signed checkpoints describe the trail just thrown away: a new trail starts a new store.
+        shutil.rmtree(settings.OPENIOM_AUDIT_CHECKPOINT_DIR, ignore_errors=True)
+        Path(settings.OPENIOM_AUDIT_CHECKPOINT_DIR).mkdir(parents=True)
     from openiom.web.demo import demo_build
 
     password = os.environ.get("OPENIOM_DEMO_PASSWORD") or secrets.token_urlsafe(9)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from openiom.access import selectors as access
 from openiom.access.policy import has_permission, requires
 from openiom.access.restricted import RevealForm, restricted_open
+from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cases import selectors, services
 from openiom.cases.forms import NeedForm, RiskForm
@@ -33,7 +34,7 @@ def detail(request: HttpRequest, case_id: int) -> HttpResponse:
     configured = lists()
     audit_record(
         user=request.user,
-        action="case.view",
+        action=AuditAction.CASE_VIEW,
         object_type="case",
         object_id=case.pk,
         fields=sorted(grants.field_groups | ({HEALTH} if opened else set())),

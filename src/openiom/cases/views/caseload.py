@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openiom.access.policy import requires
+from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cases import selectors
 from openiom.cases.lists import choices, lists
@@ -28,7 +29,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(entries, selectors.CASELOAD_PAGE).get_page(request.GET.get("page"))
     rows = caseload_rows(list(page.object_list))
-    audit_record(user=request.user, action="caseload.view", detail={"page": page.number, "shown": len(rows)})
+    audit_record(
+        user=request.user, action=AuditAction.CASELOAD_VIEW, detail={"page": page.number, "shown": len(rows)}
+    )
     query = request.GET.copy()
     query.pop("sort", None)
     query.pop("page", None)

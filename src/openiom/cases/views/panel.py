@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from openiom.access.models import Scheme
 from openiom.access.policy import has_permission, requires
+from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cases import selectors, services
 from openiom.cases.forms import DecisionForm, ReferToPanelForm
@@ -21,7 +22,7 @@ from openiom.people.views import visible_person_or_refuse
 @requires("panel.view")
 def panel(request: HttpRequest) -> HttpResponse:
     queue = selectors.panel_queue(user=request.user)
-    audit_record(user=request.user, action="panel.view", detail={"people": len(queue)})
+    audit_record(user=request.user, action=AuditAction.PANEL_VIEW, detail={"people": len(queue)})
     return render(
         request,
         "cases/panel.html",
@@ -34,7 +35,11 @@ def panel_person(request: HttpRequest, person_id: int) -> HttpResponse:
     person = visible_person_or_refuse(request, person_id, "panel.view")
     data = selectors.panel_person(user=request.user, person=person)
     audit_record(
-        user=request.user, action="panel.view", object_type="person", object_id=person.pk, fields=["identity"]
+        user=request.user,
+        action=AuditAction.PANEL_VIEW,
+        object_type="person",
+        object_id=person.pk,
+        fields=["identity"],
     )
     return render(
         request,

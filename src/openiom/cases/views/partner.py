@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openiom.access.policy import requires
+from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cases import selectors, services
 from openiom.cases.forms import ReferralUpdateForm
@@ -20,7 +21,7 @@ from openiom.cases.views.editing import FormPage, edit_page
 @requires("referral.update")
 def partner_referrals(request: HttpRequest) -> HttpResponse:
     referrals = selectors.partner_referral_list(user=request.user)
-    audit_record(user=request.user, action="referral.list", detail={"shown": len(referrals)})
+    audit_record(user=request.user, action=AuditAction.REFERRAL_LIST, detail={"shown": len(referrals)})
     return render(
         request,
         "cases/partner_referrals.html",
@@ -43,7 +44,7 @@ def partner_referral(request: HttpRequest, referral_id: int) -> HttpResponse:
     def show(form: forms.Form) -> HttpResponse:
         audit_record(
             user=request.user,
-            action="referral.view",
+            action=AuditAction.REFERRAL_VIEW,
             object_type="person",
             object_id=referral.case.person_id,
             fields=["identity"],

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openiom.access.policy import has_permission, requires
+from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cases import selectors, services
 from openiom.cases.forms import ActionForm, ActionStatusForm, RequirementForm, VersionedForm
@@ -35,7 +36,7 @@ def _plan_page(
     data = selectors.plan_page(plan=plan)
     audit_record(
         user=request.user,
-        action="case.view",
+        action=AuditAction.CASE_VIEW,
         object_type="case",
         object_id=case.pk,
         fields=["plan"],

@@ -24,9 +24,10 @@ from itertools import combinations, pairwise
 from typing import Any
 
 from openiom.cohorts.engine.dates import epoch_day, plus_months
-from openiom.cohorts.engine.definitions import Definition, Window
+from openiom.cohorts.engine.definitions import Definition
 from openiom.cohorts.engine.identify import CohortResult, identify
 from openiom.cohorts.engine.sources import Source
+from openiom.cohorts.engine.terms import Window
 from openiom.vocabulary import PROVEN
 
 

@@ -20,7 +20,7 @@ import ibis
 import ibis.expr.types as ir
 
 from openiom.cohorts.engine.dates import epoch_day, from_epoch_day
-from openiom.cohorts.engine.definitions import DateField, EventFilter, Strict, Window
+from openiom.cohorts.engine.terms import DateField, EventFilter, Strict, Window
 
 # One person's numbers for one clause, as the engine computed them: `hold` and each of the kind's
 # `columns`, any of which may be null (None or NaN) when the person has no matching events.

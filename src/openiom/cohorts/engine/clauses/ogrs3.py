@@ -22,7 +22,7 @@ from openiom.cohorts.engine.clauses.base import (
     missing,
     span,
 )
-from openiom.cohorts.engine.definitions import EventFilter
+from openiom.cohorts.engine.terms import EventFilter
 
 
 class Ogrs3Unscored(Span):

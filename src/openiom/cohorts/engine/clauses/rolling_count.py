@@ -20,7 +20,7 @@ from openiom.cohorts.engine.clauses.base import (
     span,
     window_text,
 )
-from openiom.cohorts.engine.definitions import DateField, EventFilter, Events, PositiveInt, Window
+from openiom.cohorts.engine.terms import DateField, EventFilter, Events, PositiveInt, Window
 
 
 class RollingCountNumbers(Span):

@@ -21,7 +21,7 @@ from openiom.cohorts.engine.clauses.base import (
     span,
 )
 from openiom.cohorts.engine.dates import epoch_day
-from openiom.cohorts.engine.definitions import DateField, EventFilter, Events, PositiveInt, Strict, Window
+from openiom.cohorts.engine.terms import DateField, EventFilter, Events, PositiveInt, Strict, Window
 
 
 class RecencyBand(Strict):

@@ -21,7 +21,7 @@ from openiom.cohorts.engine.clauses.base import (
     span,
     window_text,
 )
-from openiom.cohorts.engine.definitions import DateField, EventFilter, Events, Window
+from openiom.cohorts.engine.terms import DateField, EventFilter, Events, Window
 
 
 class TopPercentNumbers(Span):
