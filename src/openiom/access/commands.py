@@ -56,7 +56,7 @@ def command_action[F: Callable[..., Any]](action: str) -> Callable[[F], F]:
             return command(*args, **kwargs)
 
         setattr(checked, CLI_ACTION_ATTR, action)
-        return checked  # type: ignore[return-value]
+        return checked  # type: ignore[return-value]  # functools.wraps keeps the signature mypy cannot see
 
     return decorate
 

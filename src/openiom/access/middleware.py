@@ -37,7 +37,7 @@ class PermissionMiddleware:
             raise PermissionDenied
         if action == PUBLIC:
             return None
-        user: Any = request.user
+        user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         if settings.OPENIOM_REQUIRE_2FA and action != TWO_FACTOR and not two_factor_done(request):

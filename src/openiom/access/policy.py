@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from openiom.accounts.roles import Role
+from openiom.accounts.types import signed_in
+
+if TYPE_CHECKING:
+    from openiom.accounts.types import Actor
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
@@ -77,22 +81,22 @@ def action_of(view: Callable[..., Any]) -> str | None:
     return getattr(target, ACTION_ATTR, None) or getattr(view, ACTION_ATTR, None)
 
 
-def scope_for(user: Any, action: str) -> Scope | None:
+def scope_for(actor: Actor, action: str) -> Scope | None:
     """The scope in which the user may perform the action, or None if not at all."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    if not signed_in(actor):
         return None
     try:
-        role = Role(user.role)
+        role = Role(actor.role)
     except ValueError:
         return None
     return PERMISSIONS[role].get(action)
 
 
-def has_permission(user: Any, action: str) -> bool:
+def has_permission(actor: Actor, action: str) -> bool:
     if action == PUBLIC:
         return True
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    if not signed_in(actor):
         return False
     if action in (SIGNED_IN, TWO_FACTOR):
         return True
-    return scope_for(user, action) is not None
+    return scope_for(actor, action) is not None

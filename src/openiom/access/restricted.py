@@ -7,15 +7,14 @@ emergency access alerts the coordinators, and the part stays open for 15 minutes
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
 from openiom.access.selectors import person_access
 from openiom.access.services import emergency_access_record
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import RESTRICTED_OPEN_ACTIONS
 from openiom.audit.services import audit_record
 from openiom.people.models import Person
@@ -40,7 +39,7 @@ class RevealForm(forms.Form):
     emergency = forms.BooleanField(required=False)
 
 
-def unlocked_groups(request: HttpRequest, person_id: int) -> set[str]:
+def unlocked_groups(request: AuthenticatedRequest, person_id: int) -> set[str]:
     """The restricted groups of this person the user opened in this session and that are still open."""
     unlocks: dict[str, float] = request.session.get(SESSION_KEY, {})
     now = time.time()
@@ -48,7 +47,7 @@ def unlocked_groups(request: HttpRequest, person_id: int) -> set[str]:
     return {key[len(prefix) :] for key, until in unlocks.items() if key.startswith(prefix) and until > now}
 
 
-def restricted_open(request: HttpRequest, person: Person, group: str) -> str | None:
+def restricted_open(request: AuthenticatedRequest, person: Person, group: str) -> str | None:
     """Open `group` for the user if allowed, recording why. Returns a form error to show, if any.
 
     Raises PermissionDenied when the user may neither open the group nor use emergency access.
@@ -57,8 +56,8 @@ def restricted_open(request: HttpRequest, person: Person, group: str) -> str | N
     if not form.is_valid():
         return str(form.errors["purpose"][0])
     purpose = form.cleaned_data["purpose"]
-    grants = person_access(request.user, person)
-    user: Any = request.user
+    user = request.user
+    grants = person_access(user, person)
     if group in grants.restricted_allowed:
         audit_record(
             user=user,

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -27,6 +27,9 @@ from openiom.access.models import (
 from openiom.access.policy import Scope, scope_for
 from openiom.people.models import Person
 
+if TYPE_CHECKING:
+    from openiom.accounts.models import User
+
 # Field groups of a person's record. Restricted groups need their own permission and a purpose.
 IDENTITY = "identity"
 OFFENDING = "offending_history"
@@ -36,7 +39,7 @@ STANDARD_GROUPS = (IDENTITY, OFFENDING)
 RESTRICTED_GROUPS = (VICTIM, HEALTH)
 
 
-def user_schemes(user: Any) -> QuerySet[Scheme]:
+def user_schemes(user: User) -> QuerySet[Scheme]:
     return Scheme.objects.filter(memberships__user=user)
 
 
@@ -44,8 +47,8 @@ def agreements_in_force(on: date) -> QuerySet[SharingAgreement]:
     return SharingAgreement.objects.filter(starts_on__lte=on, review_date__gte=on)
 
 
-def _own_source_systems(user: Any) -> list[str]:
-    agency: Agency | None = getattr(user, "agency", None)
+def _own_source_systems(user: User) -> list[str]:
+    agency: Agency | None = user.agency
     return list(agency.source_systems) if agency else []
 
 
@@ -79,7 +82,7 @@ class SchemeScope:
         return condition
 
 
-def scheme_scope(user: Any, today: date | None = None) -> SchemeScope:
+def scheme_scope(user: User, today: date | None = None) -> SchemeScope:
     today = today or timezone.localdate()
     # The user's own agency's systems come with the memberships: one query fewer on every page.
     memberships = list(
@@ -88,7 +91,7 @@ def scheme_scope(user: Any, today: date | None = None) -> SchemeScope:
     scheme_ids = frozenset(scheme_id for scheme_id, _ in memberships)
     systems = set(memberships[0][1] or []) if memberships else set(_own_source_systems(user))
     shared: set[int] = set()
-    if getattr(user, "agency_id", None) is not None and scheme_ids:
+    if user.agency_id is not None and scheme_ids:
         agreements = agreements_in_force(today).filter(scheme_id__in=scheme_ids, parties=user.agency_id)
         parties = SharingAgreement.parties.through.objects.filter(sharingagreement__in=agreements)
         for scheme_id, party_systems in parties.values_list(
@@ -99,8 +102,8 @@ def scheme_scope(user: Any, today: date | None = None) -> SchemeScope:
     return SchemeScope(scheme_ids, frozenset(systems), frozenset(shared))
 
 
-def _grant_filter(user: Any, today: date) -> Q:
-    if getattr(user, "agency_id", None) is None:
+def _grant_filter(user: User, today: date) -> Q:
+    if user.agency_id is None:
         return Q(pk__in=[])
     grants = PersonAccessGrant.objects.filter(agency_id=user.agency_id, revoked_at__isnull=True).filter(
         Q(expires_on__isnull=True) | Q(expires_on__gte=today)
@@ -108,7 +111,7 @@ def _grant_filter(user: Any, today: date) -> Q:
     return Q(pk__in=grants.values("person_id"))
 
 
-def people_visible_to(user: Any, action: str) -> QuerySet[Person]:
+def people_visible_to(user: User, action: str) -> QuerySet[Person]:
     """Every person the user may see for this action (empty for national and unknown scopes)."""
     scope = scope_for(user, action)
     today = timezone.localdate()
@@ -121,7 +124,7 @@ def people_visible_to(user: Any, action: str) -> QuerySet[Person]:
     return Person.objects.none()
 
 
-def can_see_person(user: Any, person: Person, action: str = "person.view") -> bool:
+def can_see_person(user: User, person: Person, action: str = "person.view") -> bool:
     return people_visible_to(user, action).filter(pk=person.pk).exists()
 
 
@@ -138,21 +141,26 @@ class PersonAccess:
         return group in self.field_groups
 
 
-def person_access(user: Any, person: Person) -> PersonAccess:
+def person_access(user: User, person: Person) -> PersonAccess:
     scope = scope_for(user, "person.view")
     restricted = frozenset(g for g in RESTRICTED_GROUPS if scope_for(user, f"restricted.{g}") is not None)
     emergency = scope_for(user, "restricted.emergency") is not None
     if scope == Scope.REFERRAL:
+        # A partner is granted fields through their agency; without one they are granted nothing.
         today = timezone.localdate()
         groups: set[str] = set()
-        for grant in PersonAccessGrant.objects.filter(
-            person=person, agency_id=user.agency_id, revoked_at__isnull=True
-        ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today)):
+        for grant in (
+            PersonAccessGrant.objects.none()
+            if user.agency_id is None
+            else PersonAccessGrant.objects.filter(
+                person=person, agency_id=user.agency_id, revoked_at__isnull=True
+            ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        ):
             groups.update(grant.field_groups)
         return PersonAccess(
             False, frozenset(groups & set(STANDARD_GROUPS)), frozenset(groups) & restricted, False
         )
-    pseudonymised = scope == Scope.PSEUDONYMISED and not getattr(user, "sees_identities", False)
+    pseudonymised = scope == Scope.PSEUDONYMISED and not user.sees_identities
     groups_seen = frozenset({OFFENDING} if pseudonymised else STANDARD_GROUPS)
     return PersonAccess(
         pseudonymised,
@@ -168,9 +176,9 @@ def pseudonym(person_id: int) -> str:
     return f"P-{digest[:10].upper()}"
 
 
-def expired_agreement_blocking(user: Any, person: Person) -> SharingAgreement | None:
+def expired_agreement_blocking(user: User, person: Person) -> SharingAgreement | None:
     """If an expired agreement is why this person is hidden, that agreement (so the page can say why)."""
-    if getattr(user, "agency_id", None) is None:
+    if user.agency_id is None:
         return None
     expired = SharingAgreement.objects.filter(
         scheme__memberships__user=user, parties=user.agency_id, review_date__lt=timezone.localdate()
@@ -189,9 +197,9 @@ def _first_covering(agreements: QuerySet[SharingAgreement], person: Person) -> S
     return None
 
 
-def sharing_basis(user: Any, person: Person) -> SharingAgreement | None:
+def sharing_basis(user: User, person: Person) -> SharingAgreement | None:
     """The agreement in force under which this person's record reaches the user, if it crossed agencies."""
-    if person.source_system in _own_source_systems(user) or getattr(user, "agency_id", None) is None:
+    if person.source_system in _own_source_systems(user) or user.agency_id is None:
         return None
     in_force = (
         agreements_in_force(timezone.localdate())
@@ -201,7 +209,7 @@ def sharing_basis(user: Any, person: Person) -> SharingAgreement | None:
     return _first_covering(in_force, person)
 
 
-def agreements_visible_to(user: Any) -> QuerySet[SharingAgreement]:
+def agreements_visible_to(user: User) -> QuerySet[SharingAgreement]:
     """The sharing agreements of the schemes the user may see them for, with their parties."""
     schemes = Scheme.objects.all() if scope_for(user, "agreements.view") == Scope.ALL else user_schemes(user)
     return (
@@ -212,7 +220,7 @@ def agreements_visible_to(user: Any) -> QuerySet[SharingAgreement]:
     )
 
 
-def alerts_visible_to(user: Any) -> QuerySet[CoordinatorAlert]:
+def alerts_visible_to(user: User) -> QuerySet[CoordinatorAlert]:
     """The coordinator alerts of the user's schemes, unacknowledged first, newest first."""
     return (
         CoordinatorAlert.objects.filter(scheme__in=user_schemes(user))

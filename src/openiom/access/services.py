@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,9 +11,12 @@ from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.people.models import Person
 
+if TYPE_CHECKING:
+    from openiom.accounts.models import User
+
 
 @transaction.atomic
-def emergency_access_record(*, user: Any, person: Person, group: str, purpose: str) -> None:
+def emergency_access_record(*, user: User, person: Person, group: str, purpose: str) -> None:
     """Emergency access to restricted data: always audited, and reported to the scheme coordinators."""
     audit_record(
         user=user,
@@ -36,7 +39,7 @@ def emergency_access_record(*, user: Any, person: Person, group: str, purpose: s
 
 
 @transaction.atomic
-def alert_acknowledge(*, user: Any, alert_id: int) -> CoordinatorAlert | None:
+def alert_acknowledge(*, user: User, alert_id: int) -> CoordinatorAlert | None:
     """Mark an alert of one of the user's schemes as seen; None if there is no such alert for them."""
     alert = alerts_visible_to(user).filter(pk=alert_id).first()
     if alert is None:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from openiom.access import selectors, services
 from openiom.access.policy import requires
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 
@@ -15,19 +16,19 @@ SMALL_NUMBER = 5
 
 
 @requires("agreements.view")
-def agreements(request: HttpRequest) -> HttpResponse:
+def agreements(request: AuthenticatedRequest) -> HttpResponse:
     rows = selectors.agreements_visible_to(request.user)
     return render(request, "access/agreements.html", {"agreements": rows, "today": timezone.localdate()})
 
 
 @requires("alerts.view")
-def alerts(request: HttpRequest) -> HttpResponse:
+def alerts(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "access/alerts.html", {"alerts": selectors.alerts_visible_to(request.user)})
 
 
 @requires("alerts.view")
 @require_POST
-def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
+def alert_acknowledge(request: AuthenticatedRequest, alert_id: int) -> HttpResponse:
     if services.alert_acknowledge(user=request.user, alert_id=alert_id) is None:
         raise Http404
     return redirect("access:alerts")
@@ -38,7 +39,7 @@ def suppress(count: int) -> str | int:
 
 
 @requires("national.view")
-def national(request: HttpRequest) -> HttpResponse:
+def national(request: AuthenticatedRequest) -> HttpResponse:
     """Counts by scheme and region, never a person; small numbers are suppressed."""
     schemes = selectors.people_per_scheme()
     rows = [{"scheme": s.scheme, "region": s.region, "people": suppress(s.people)} for s in schemes]

@@ -27,7 +27,7 @@ from openiom.audit.services import audit_record
 IDP_MFA = "openiom_idp_mfa"
 
 
-class OIDCBackend(OIDCAuthenticationBackend):
+class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # mozilla-django-oidc ships no types
     def filter_users_by_claims(self, claims: dict[str, Any]) -> QuerySet[Any]:
         username = claims.get(settings.OPENIOM_OIDC_USERNAME_CLAIM)
         if not username:
@@ -48,7 +48,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
         return user
 
 
-class _Callback(OIDCAuthenticationCallbackView):
+class _Callback(OIDCAuthenticationCallbackView):  # type: ignore[misc]  # mozilla-django-oidc ships no types
     def login_success(self) -> HttpResponse:
         response: HttpResponse = super().login_success()
         vouched = bool(getattr(self.user, "openiom_idp_mfa", False))
@@ -84,5 +84,5 @@ def callback(request: HttpRequest) -> HttpResponse:
 
 def two_factor_done(request: HttpRequest) -> bool:
     """Through OpenIOM's own authenticator code, or a multi-factor sign-in the provider vouched for."""
-    user: Any = request.user
+    user: Any = request.user  # django_otp adds is_verified to the user at run time
     return bool(user.is_verified() or request.session.get(IDP_MFA))

@@ -73,7 +73,10 @@ def _known_address(username: str, address: str | None) -> bool:
     if address is None:
         return False
     since = timezone.now() - timedelta(days=KNOWN_ADDRESS_DAYS)
-    return AccessLog.objects.filter(username=username, ip_address=address, attempt_time__gte=since).exists()
+    known: bool = AccessLog.objects.filter(
+        username=username, ip_address=address, attempt_time__gte=since
+    ).exists()
+    return known
 
 
 def account_wait_seconds(username: str, address: str | None, *, now: datetime | None = None) -> int:

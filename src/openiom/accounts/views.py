@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -15,6 +15,10 @@ from openiom.access.policy import ACTION_ATTR, PUBLIC, TWO_FACTOR, requires
 from openiom.accounts import selectors, services
 from openiom.accounts.forms import SignInForm, TokenForm
 from openiom.accounts.oidc import two_factor_done
+from openiom.accounts.types import AuthenticatedRequest
+
+if TYPE_CHECKING:
+    from openiom.accounts.models import User
 
 
 class SignInView(auth_views.LoginView):
@@ -41,9 +45,9 @@ setattr(SignOutView, ACTION_ATTR, PUBLIC)
 
 
 @requires(TWO_FACTOR)
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthenticatedRequest) -> HttpResponse:
     """Verify a TOTP code; a user with no authenticator yet is shown how to set one up first."""
-    user: Any = request.user
+    user: User = request.user
     if two_factor_done(request):
         return redirect("web:home")
     device = selectors.totp_device_of(user)
@@ -70,7 +74,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/two_factor.html", context)
 
 
-def _safe_next(request: HttpRequest) -> str | None:
+def _safe_next(request: AuthenticatedRequest) -> str | None:
     target = request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target

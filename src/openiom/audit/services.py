@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
@@ -13,6 +13,9 @@ from django.utils import timezone
 from openiom.audit import anchor
 from openiom.audit.actions import AuditAction, audit_action
 from openiom.audit.models import AuditChainHead, AuditEvent
+
+if TYPE_CHECKING:
+    from openiom.accounts.types import Actor
 
 GENESIS_HASH = "0" * 64
 
@@ -41,7 +44,7 @@ def audit_payload(event: AuditEvent) -> dict[str, Any]:
 @transaction.atomic
 def audit_record(
     *,
-    user: Any,
+    user: Actor,
     action: AuditAction,
     object_type: str = "",
     object_id: str | int = "",
@@ -59,12 +62,13 @@ def audit_record(
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(
         pk=1, defaults={"last_hash": GENESIS_HASH, "last_event_id": None, "length": 0}
     )
-    authenticated = bool(getattr(user, "is_authenticated", False))
+    # The system (None) and anonymous visitors are recorded without a user.
+    known = user if user is not None and user.is_authenticated else None
     event = AuditEvent(
         occurred_at=timezone.now(),
-        user=user if authenticated else None,
-        username=user.get_username() if authenticated else "",
-        role=getattr(user, "role", "") if authenticated else "",
+        user=known,
+        username=known.get_username() if known else "",
+        role=known.role if known else "",
         action=action.value,
         object_type=object_type,
         object_id=str(object_id),

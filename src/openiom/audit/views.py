@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import csv
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from openiom.access.policy import requires
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.selectors import person_access_log_all, person_access_log_recent
 from openiom.audit.services import audit_record
@@ -13,7 +14,7 @@ from openiom.people.views import visible_person_or_refuse
 
 
 @requires("person.access_log")
-def access_log(request: HttpRequest, person_id: int) -> HttpResponse:
+def access_log(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     person = visible_person_or_refuse(request, person_id, "person.access_log")
     events = person_access_log_recent(person_id=person.pk)
     audit_record(
@@ -23,7 +24,7 @@ def access_log(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @requires("person.access_log")
-def access_log_csv(request: HttpRequest, person_id: int) -> HttpResponse:
+def access_log_csv(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     person = visible_person_or_refuse(request, person_id, "person.access_log")
     audit_record(
         user=request.user,

@@ -31,6 +31,20 @@ def _required(message: Any) -> dict[str, Any]:
     return {"required": message, "invalid": _("Enter a real date, like 2026-03-27")}
 
 
+def model_field(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's model-choice field `name`, typed, for setting its queryset per request."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
+def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """The form's choice field `name`, typed, for setting its choices per request."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -82,12 +96,12 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stream"].choices = [("", ""), *choices(lists().streams)]  # type: ignore[attr-defined]
-        self.fields["lead_agency"].queryset = selectors.lead_agencies(scheme=scheme)  # type: ignore[attr-defined]
-        self.fields["police_worker"].queryset = selectors.scheme_workers(  # type: ignore[attr-defined]
+        choice_field(self, "stream").choices = [("", ""), *choices(lists().streams)]
+        model_field(self, "lead_agency").queryset = selectors.lead_agencies(scheme=scheme)
+        model_field(self, "police_worker").queryset = selectors.scheme_workers(
             scheme=scheme, role=Role.POLICE_OFFICER
         )
-        self.fields["probation_worker"].queryset = selectors.scheme_workers(  # type: ignore[attr-defined]
+        model_field(self, "probation_worker").queryset = selectors.scheme_workers(
             scheme=scheme, role=Role.PROBATION_PRACTITIONER
         )
 
@@ -154,8 +168,8 @@ class ActionForm(VersionedForm):
 
     def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_agency"].queryset = selectors.scheme_agencies(scheme=scheme)  # type: ignore[attr-defined]
-        self.fields["owner_worker"].queryset = selectors.scheme_workers(scheme=scheme)  # type: ignore[attr-defined]
+        model_field(self, "owner_agency").queryset = selectors.scheme_agencies(scheme=scheme)
+        model_field(self, "owner_worker").queryset = selectors.scheme_workers(scheme=scheme)
 
 
 class ActionStatusForm(VersionedForm):
@@ -177,8 +191,8 @@ class ServiceReferralForm(forms.Form):
 
     def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].choices = [("", ""), *choices(lists().services)]  # type: ignore[attr-defined]
-        self.fields["agency"].queryset = selectors.partner_agencies(scheme=scheme)  # type: ignore[attr-defined]
+        choice_field(self, "service").choices = [("", ""), *choices(lists().services)]
+        model_field(self, "agency").queryset = selectors.partner_agencies(scheme=scheme)
 
 
 class ReferralUpdateForm(VersionedForm):
@@ -215,8 +229,8 @@ class ContactForm(forms.Form):
 
     def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact_type"].choices = [("", ""), *choices(lists().contact_types)]  # type: ignore[attr-defined]
-        self.fields["agency"].queryset = selectors.scheme_agencies(scheme=scheme)  # type: ignore[attr-defined]
+        choice_field(self, "contact_type").choices = [("", ""), *choices(lists().contact_types)]
+        model_field(self, "agency").queryset = selectors.scheme_agencies(scheme=scheme)
 
 
 class ReviewForm(forms.Form):
@@ -250,10 +264,10 @@ class TransferForm(VersionedForm):
 
     def __init__(self, *args: Any, schemes: QuerySet[Scheme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scheme"].queryset = schemes  # type: ignore[attr-defined]
+        model_field(self, "scheme").queryset = schemes
         users = selectors.schemes_workers(schemes=schemes)
-        self.fields["police_worker"].queryset = users.filter(role=Role.POLICE_OFFICER)  # type: ignore[attr-defined]
-        self.fields["probation_worker"].queryset = users.filter(role=Role.PROBATION_PRACTITIONER)  # type: ignore[attr-defined]
+        model_field(self, "police_worker").queryset = users.filter(role=Role.POLICE_OFFICER)
+        model_field(self, "probation_worker").queryset = users.filter(role=Role.PROBATION_PRACTITIONER)
 
 
 class ExitForm(VersionedForm):

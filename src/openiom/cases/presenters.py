@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from django import forms
 from django.urls import reverse
@@ -24,7 +24,7 @@ from openiom.cases.models import (
     ReferralStatus,
     RiskLevel,
 )
-from openiom.cases.selectors import CaseloadEntry
+from openiom.cases.selectors import CaseloadEntry, CasePageData
 from openiom.people.models import person_name
 from openiom.web.formats import DayFormat, choice_labels
 
@@ -99,7 +99,13 @@ class ReferralRow:
     dates: list[tuple[str, str]]  # (what happened, when)
 
 
-def case_tables(data: dict[str, Any], configured: Lists) -> dict[str, Any]:
+class CaseTables(TypedDict):
+    contact_rows: list[ContactRow]
+    referral_rows: list[ReferralRow]
+    timeline_rows: list[tuple[str, str, str]]
+
+
+def case_tables(data: CasePageData, configured: Lists) -> CaseTables:
     """The case page's long tables: contacts, referrals and the timeline."""
     dates = DayFormat()
     services, contact_types = labels(configured.services), labels(configured.contact_types)
@@ -154,7 +160,7 @@ def field_value(field: forms.Field, value: Any) -> Any:
     if isinstance(field, forms.BooleanField):
         return _("Yes") if value else _("No")
     if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-        return dict(field.choices).get(value, value)  # type: ignore[arg-type]
+        return dict(field.choices).get(value, value)  # type: ignore[arg-type]  # Django types choices loosely
     return value if value not in (None, "") else "–"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -31,6 +31,7 @@ from openiom.cases.models import (
     PlanAction,
     PlanVersion,
     ReferralStatus,
+    Requirement,
     Review,
     ServiceReferral,
 )
@@ -44,7 +45,7 @@ CONTACTS_SHOWN = 25
 CASELOAD_PAGE = 50
 
 
-def cases_visible_to(user: Any, action: str) -> QuerySet[Case]:
+def cases_visible_to(user: User, action: str) -> QuerySet[Case]:
     """Cases of the user's schemes whose person the user may see for this action."""
     scope = scope_for(user, action)
     if scope == Scope.ALL:
@@ -55,7 +56,7 @@ def cases_visible_to(user: Any, action: str) -> QuerySet[Case]:
     return Case.objects.none()
 
 
-def case_get(*, user: Any, case_id: int, action: str = "case.view") -> Case | None:
+def case_get(*, user: User, case_id: int, action: str = "case.view") -> Case | None:
     return (
         cases_visible_to(user, action)
         .select_related("person", "scheme", "lead_agency", "police_worker", "probation_worker")
@@ -64,9 +65,9 @@ def case_get(*, user: Any, case_id: int, action: str = "case.view") -> Case | No
     )
 
 
-def referrals_visible_to(user: Any) -> QuerySet[ServiceReferral]:
+def referrals_visible_to(user: User) -> QuerySet[ServiceReferral]:
     """Referrals to the partner's own agency whose person a live grant lets them see."""
-    if scope_for(user, "referral.update") != Scope.REFERRAL or getattr(user, "agency_id", None) is None:
+    if scope_for(user, "referral.update") != Scope.REFERRAL or user.agency_id is None:
         return ServiceReferral.objects.none()
     return ServiceReferral.objects.filter(
         agency_id=user.agency_id,
@@ -89,7 +90,7 @@ class PanelEntry:
         return referrals[-1] if referrals else None
 
 
-def panel_queue(*, user: Any, limit: int = 200) -> list[PanelEntry]:
+def panel_queue(*, user: User, limit: int = 200) -> list[PanelEntry]:
     """People awaiting a decision: referrals and deferrals, then cohort candidates not yet decided on."""
     visible = people_visible_to(user, "panel.view").values("pk")
     waiting = (
@@ -119,7 +120,14 @@ def panel_queue(*, user: Any, limit: int = 200) -> list[PanelEntry]:
     return list(entries.values())
 
 
-def panel_person(*, user: Any, person: Person) -> dict[str, Any]:
+class PanelPersonData(TypedDict):
+    case: Case | None
+    candidacies: list[Candidate]
+    referrals: list[PanelReferral]
+    decisions: list[PanelDecision]
+
+
+def panel_person(*, user: User, person: Person) -> PanelPersonData:
     """Everything the panel needs about one person: their case, candidacies, referrals and decisions."""
     case = cases_visible_to(user, "panel.view").filter(person=person).select_related("scheme").first()
     return {
@@ -136,7 +144,7 @@ def panel_person(*, user: Any, person: Person) -> dict[str, Any]:
     }
 
 
-def decision_history(*, person: Person, user: Any) -> list[PanelDecision]:
+def decision_history(*, person: Person, user: User) -> list[PanelDecision]:
     return list(
         PanelDecision.objects.filter(case__in=cases_visible_to(user, "panel.view"), case__person=person)
         .select_related("decided_by", "case__scheme")
@@ -239,7 +247,7 @@ def _attention_counts(visible: QuerySet[Case, Any], today: date) -> AttentionCou
 
 def caseload(
     *,
-    user: Any,
+    user: User,
     mine: bool = False,
     stream: str = "",
     attention_only: bool = False,
@@ -312,7 +320,25 @@ class TimelineRow:
     text: str
 
 
-def case_page(*, case: Case, health_open: bool, today: date | None = None) -> dict[str, Any]:
+class ContactCounts(TypedDict):
+    attended: int
+    missed: int
+    planned: int
+
+
+class CasePageData(TypedDict):
+    needs: list[NeedView]
+    victim_safety_actions: list[PlanAction]
+    referrals: list[ServiceReferral]
+    contacts: list[Contact]
+    contact_counts: ContactCounts
+    reviews: list[Review]
+    next_review: date | None
+    review_overdue: bool
+    timeline: list[TimelineRow]
+
+
+def case_page(*, case: Case, health_open: bool, today: date | None = None) -> CasePageData:
     """The case page's data in a fixed number of queries, however long the case has run."""
     from openiom.offending.selectors import timeline_for
 
@@ -379,7 +405,13 @@ def case_page(*, case: Case, health_open: bool, today: date | None = None) -> di
     }
 
 
-def plan_page(*, plan: Plan) -> dict[str, Any]:
+class PlanPageData(TypedDict):
+    requirements: list[Requirement]
+    actions: list[PlanAction]
+    versions: list[PlanVersion]
+
+
+def plan_page(*, plan: Plan) -> PlanPageData:
     """The plan page's data: requirements, actions and the latest versions, in three queries."""
     return {
         "requirements": list(plan.requirements.all()),
@@ -402,7 +434,7 @@ def list_entry_get(*, entry_id: int) -> ListEntry | None:
 # Reads the pages need beside their main data ------------------------------------------------------
 
 
-def panel_scheme(*, user: Any, person_id: int) -> Scheme | None:
+def panel_scheme(*, user: User, person_id: int) -> Scheme | None:
     """The scheme a panel action applies to: the person's case's scheme, else the user's first scheme."""
     schemes = user_schemes(user)
     case = Case.objects.filter(person_id=person_id, scheme__in=schemes).select_related("scheme").first()
@@ -431,11 +463,11 @@ def plan_latest_version(*, plan: Plan) -> PlanVersion | None:
     return plan.versions.order_by("-number").first()
 
 
-def partner_referral_list(*, user: Any) -> list[ServiceReferral]:
+def partner_referral_list(*, user: User) -> list[ServiceReferral]:
     return list(referrals_visible_to(user).order_by("status", "-sent_on"))
 
 
-def partner_referral_get(*, user: Any, referral_id: int) -> ServiceReferral | None:
+def partner_referral_get(*, user: User, referral_id: int) -> ServiceReferral | None:
     return referrals_visible_to(user).filter(pk=referral_id).first()
 
 

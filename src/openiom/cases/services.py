@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F, Model
@@ -44,6 +44,9 @@ from openiom.cases.models import (
 from openiom.cohorts.models import Candidate
 from openiom.people.models import Person
 
+if TYPE_CHECKING:
+    from openiom.accounts.models import User
+
 FIRST_REVIEW_AFTER = timedelta(weeks=6)
 REFERRAL_ACTION_DUE = timedelta(days=28)
 OPEN_STATUSES = (CaseStatus.REFERRED, CaseStatus.DEFERRED)
@@ -65,11 +68,11 @@ class Conflict(Exception):
         self.current = current
 
 
-def _event(case: Case, user: Any, kind: str, text: str, *, restricted: bool = False) -> None:
+def _event(case: Case, user: User, kind: str, text: str, *, restricted: bool = False) -> None:
     CaseEvent.objects.create(case=case, kind=kind, text=text, by=user, restricted=restricted)
 
 
-def _audit(user: Any, action: AuditAction, case: Case, **detail: Any) -> None:
+def _audit(user: User, action: AuditAction, case: Case, **detail: Any) -> None:
     audit_record(
         user=user,
         action=action,
@@ -101,7 +104,7 @@ def _bump_case(case: Case, version: int, **changes: Any) -> Case:
 
 
 @transaction.atomic
-def panel_refer(*, user: Any, scheme: Scheme, person: Person, reason: str, mappa_level: int = 0) -> Case:
+def panel_refer(*, user: User, scheme: Scheme, person: Person, reason: str, mappa_level: int = 0) -> Case:
     """Refer a person to the scheme's selection panel (any agency may), with the reason."""
     if len(reason.strip()) < rules.MIN_RATIONALE:
         raise CaseError(
@@ -131,7 +134,7 @@ def panel_refer(*, user: Any, scheme: Scheme, person: Person, reason: str, mappa
 @transaction.atomic
 def panel_decide(
     *,
-    user: Any,
+    user: User,
     scheme: Scheme,
     person: Person,
     decision: str,
@@ -208,7 +211,7 @@ def panel_decide(
 
 
 @transaction.atomic
-def case_exit(*, user: Any, case: Case, version: int, reason: str, on: date) -> Case:
+def case_exit(*, user: User, case: Case, version: int, reason: str, on: date) -> Case:
     """De-select: the case closes with its reason and date, and partners lose access it gave them."""
     if case.status != CaseStatus.ACTIVE:
         raise CaseError({"reason": _("Only a managed case can be de-selected")})
@@ -246,7 +249,7 @@ RISK_FIELDS = (
 
 
 @transaction.atomic
-def case_risk_update(*, user: Any, case: Case, version: int, **values: Any) -> Case:
+def case_risk_update(*, user: User, case: Case, version: int, **values: Any) -> Case:
     unknown = set(values) - set(RISK_FIELDS)
     if unknown:
         raise CaseError({name: _("Not a risk or flag field") for name in sorted(unknown)})
@@ -261,7 +264,7 @@ def case_risk_update(*, user: Any, case: Case, version: int, **values: Any) -> C
 @transaction.atomic
 def need_save(
     *,
-    user: Any,
+    user: User,
     case: Case,
     version: int,
     pathway: str,
@@ -301,7 +304,7 @@ def need_save(
 # Plan ---------------------------------------------------------------------------------------------
 
 
-def _snapshot(plan: Plan, user: Any, change: str) -> PlanVersion:
+def _snapshot(plan: Plan, user: User, change: str) -> PlanVersion:
     plan.refresh_from_db()
     snapshot = {
         "status": plan.status,
@@ -326,7 +329,7 @@ def _snapshot(plan: Plan, user: Any, change: str) -> PlanVersion:
     )
 
 
-def _plan_changed(plan: Plan, user: Any, change: str) -> PlanVersion:
+def _plan_changed(plan: Plan, user: User, change: str) -> PlanVersion:
     saved = _snapshot(plan, user, change)
     _event(plan.case, user, EventKind.PLAN, change)
     _audit(user, AuditAction.CASE_PLAN, plan.case, version=saved.number)
@@ -334,7 +337,7 @@ def _plan_changed(plan: Plan, user: Any, change: str) -> PlanVersion:
 
 
 @transaction.atomic
-def plan_add_requirement(*, user: Any, plan: Plan, version: int, text: str, due_date: date) -> PlanVersion:
+def plan_add_requirement(*, user: User, plan: Plan, version: int, text: str, due_date: date) -> PlanVersion:
     if not text.strip():
         raise CaseError({"text": _("Say what the person must do")})
     _save_if_unchanged(plan, version)
@@ -345,7 +348,7 @@ def plan_add_requirement(*, user: Any, plan: Plan, version: int, text: str, due_
 @transaction.atomic
 def plan_add_action(
     *,
-    user: Any,
+    user: User,
     plan: Plan,
     version: int,
     text: str,
@@ -377,7 +380,7 @@ def plan_add_action(
 
 
 @transaction.atomic
-def plan_action_status(*, user: Any, plan: Plan, version: int, action_id: int, status: str) -> PlanVersion:
+def plan_action_status(*, user: User, plan: Plan, version: int, action_id: int, status: str) -> PlanVersion:
     action = plan.actions.filter(pk=action_id).first()
     if action is None:
         raise CaseError({"status": _("That action is not in this plan")})
@@ -395,7 +398,7 @@ def plan_action_status(*, user: Any, plan: Plan, version: int, action_id: int, s
 
 
 @transaction.atomic
-def plan_activate(*, user: Any, plan: Plan, version: int) -> PlanVersion:
+def plan_activate(*, user: User, plan: Plan, version: int) -> PlanVersion:
     """Make the plan active, only if it says what the person must do and covers every need."""
     case = plan.case
     problems = rules.plan_activation_problems(
@@ -417,7 +420,7 @@ def plan_activate(*, user: Any, plan: Plan, version: int) -> PlanVersion:
 
 
 @transaction.atomic
-def referral_send(*, user: Any, case: Case, service: str, agency: Agency, reason: str) -> ServiceReferral:
+def referral_send(*, user: User, case: Case, service: str, agency: Agency, reason: str) -> ServiceReferral:
     """Refer to a partner service: the partner is granted only the field groups the service needs."""
     spec = lists().service(service)
     errors: dict[str, str] = {}
@@ -481,7 +484,7 @@ def referral_send(*, user: Any, case: Case, service: str, agency: Agency, reason
 
 @transaction.atomic
 def referral_update(
-    *, user: Any, referral: ServiceReferral, version: int, status: str, on: date, reason: str = ""
+    *, user: User, referral: ServiceReferral, version: int, status: str, on: date, reason: str = ""
 ) -> ServiceReferral:
     problem = rules.referral_transition_problem(referral.status, status, reason)
     if problem:
@@ -522,7 +525,7 @@ def referral_update(
 
 @transaction.atomic
 def contact_record(
-    *, user: Any, case: Case, contact_type: str, agency: Agency, on: date, outcome: str, notes: str = ""
+    *, user: User, case: Case, contact_type: str, agency: Agency, on: date, outcome: str, notes: str = ""
 ) -> Contact:
     contact_types = lists().contact_types
     if contact_type not in offered(contact_types):
@@ -547,7 +550,7 @@ def contact_record(
 
 
 @transaction.atomic
-def review_complete(*, user: Any, case: Case, notes: str, next_due: date) -> Review:
+def review_complete(*, user: User, case: Case, notes: str, next_due: date) -> Review:
     """Record the review that is due and set when the next one is due."""
     if not notes.strip():
         raise CaseError({"notes": _("Write what the review found")})
@@ -568,7 +571,7 @@ def review_complete(*, user: Any, case: Case, notes: str, next_due: date) -> Rev
 @transaction.atomic
 def case_transfer(
     *,
-    user: Any,
+    user: User,
     case: Case,
     version: int,
     scheme: Scheme,
@@ -611,7 +614,7 @@ def _list_entry_problems(*, kind: str, label: str, pathway: str, field_groups: l
     return problems
 
 
-def _list_entry_audit(user: Any, action: AuditAction, entry: ListEntry) -> None:
+def _list_entry_audit(user: User, action: AuditAction, entry: ListEntry) -> None:
     audit_record(
         user=user,
         action=action,
@@ -630,7 +633,7 @@ def _list_entry_audit(user: Any, action: AuditAction, entry: ListEntry) -> None:
 
 @transaction.atomic
 def list_entry_create(
-    *, user: Any, kind: str, code: str, label: str, pathway: str = "", field_groups: list[str] | None = None
+    *, user: User, kind: str, code: str, label: str, pathway: str = "", field_groups: list[str] | None = None
 ) -> ListEntry:
     """Add an entry to a configurable list. Its code is permanent: records store it."""
     groups = list(field_groups or [])
@@ -663,7 +666,7 @@ def list_entry_create(
 @transaction.atomic
 def list_entry_update(
     *,
-    user: Any,
+    user: User,
     entry: ListEntry,
     version: int,
     label: str,

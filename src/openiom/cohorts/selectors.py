@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 from django.core.exceptions import PermissionDenied
@@ -15,6 +15,9 @@ from openiom.access.selectors import pseudonym, scheme_scope
 from openiom.cohorts.engine import PeopleScope, Source, database_source
 from openiom.cohorts.models import Candidate, CohortRun
 from openiom.people.models import Person
+
+if TYPE_CHECKING:
+    from openiom.accounts.models import User
 
 
 class _NoCommit:
@@ -34,7 +37,7 @@ class _NoCommit:
         """Leave transaction control to Django."""
 
 
-def analysis_scope(user: Any, action: str = "cohort.analyse") -> PeopleScope | None:
+def analysis_scope(user: User, action: str = "cohort.analyse") -> PeopleScope | None:
     """The people a user's cohort analysis may include: everyone (None) for a scope of "all", else the
     records and scheme people their schemes' sharing agreements allow, as for every other read."""
     scope = scope_for(user, action)
@@ -46,12 +49,12 @@ def analysis_scope(user: Any, action: str = "cohort.analyse") -> PeopleScope | N
     raise PermissionDenied(f"{getattr(user, 'username', user)} may not run cohort analysis ({action})")
 
 
-def analysis_shows_identities(user: Any) -> bool:
+def analysis_shows_identities(user: User) -> bool:
     """Whether the people an analysis selects are shown to `user` by record id, as on their person
     pages; anyone else (analysts without identities, or no person.view at all) sees pseudonyms."""
     scope = scope_for(user, "person.view")
     if scope == Scope.PSEUDONYMISED:
-        return bool(getattr(user, "sees_identities", False))
+        return bool(user.sees_identities)
     return scope in (Scope.ALL, Scope.SCHEME)
 
 
@@ -72,7 +75,7 @@ def analysis_pseudonyms(*, keys: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def app_database_source(*, user: Any) -> Source:
+def app_database_source(*, user: User) -> Source:
     """The cohort engine on the application database, restricted to the people `user` may analyse,
     through Django's own connection (so it sees the same data, in the same transaction, as the rest
     of the request). On PostgreSQL Ibis wraps each query in psycopg's transaction(), which is a

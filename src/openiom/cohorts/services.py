@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -10,6 +10,9 @@ from openiom.access.selectors import people_visible_to
 from openiom.cohorts.engine import CohortResult
 from openiom.cohorts.models import Candidate, CohortRun
 from openiom.people.models import Person
+
+if TYPE_CHECKING:
+    from openiom.accounts.models import User
 
 
 class CandidateSaveError(ValueError):
@@ -32,7 +35,7 @@ def _person_ids(keys: list[str]) -> dict[str, int]:
 
 
 @transaction.atomic
-def cohort_run_save(*, result: CohortResult, user: Any = None) -> CohortRun:
+def cohort_run_save(*, result: CohortResult, user: User | None = None) -> CohortRun:
     """Record a run and its candidates with their reasons. Raises CandidateSaveError, writing nothing,
     if any candidate is not a person in this database (e.g. the run used files never imported)."""
     keys = [c.person_key for c in result.candidates]
@@ -70,7 +73,7 @@ def cohort_run_save(*, result: CohortResult, user: Any = None) -> CohortRun:
         snapshot_id=result.snapshot_id,
         snapshot=result.snapshot,
         candidate_count=len(keys),
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=user,
     )
     Candidate.objects.bulk_create(
         [

@@ -4,19 +4,23 @@ on the application database, each as a chart with the same numbers in a table.""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from openiom.access.policy import requires
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cohorts.charts import bar_chart, lorenz_chart
+
+if TYPE_CHECKING:
+    from openiom.accounts.models import User
 
 # The cohort engine (Ibis, DuckDB, pandas) is imported inside the functions that run it: a web
 # worker loads every view module before its first request, and the engine took seconds to load.
@@ -42,7 +46,7 @@ class AnalysisForm(forms.Form):
 
 
 @requires("cohort.analyse")
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     from openiom.cohorts.engine import SourceError
 
     today = timezone.localdate()
@@ -66,7 +70,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "cohorts/index.html", context)
 
 
-def _analyse(user: Any, as_of: dt.date, chosen: list[str]) -> dict[str, Any]:
+def _analyse(user: User, as_of: dt.date, chosen: list[str]) -> dict[str, Any]:
     from openiom.cohorts.engine import (
         builtin_definitions,
         compare_results,

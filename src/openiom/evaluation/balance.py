@@ -68,7 +68,8 @@ def ecdf_differences(x: np.ndarray, treat: np.ndarray, w: np.ndarray) -> np.ndar
     ft = np.cumsum(wt) / wt.sum()
     fc = np.cumsum(wc) / wc.sum()
     last_of_value = np.append(xs[1:] != xs[:-1], True)
-    return np.abs(ft - fc)[last_of_value]
+    gaps: np.ndarray = np.abs(ft - fc)[last_of_value]
+    return gaps
 
 
 def treated_sd(x: np.ndarray, treat: np.ndarray, binary: bool) -> float:

@@ -128,14 +128,14 @@ class EvaluationConfig(_Strict):
     data_end: date | None = None
     comparison: Comparison = Comparison()
     covariates: Covariates = Covariates()
-    matching: Matching = Matching()  # type: ignore[call-arg]
+    matching: Matching = Matching()
     outcomes: list[str] = Field(default_factory=lambda: list(OUTCOMES))
     supplied_outcomes: list[SuppliedOutcome] = Field(default_factory=list)
     effects: Effects = Effects()
-    balance: BalanceGate = BalanceGate()  # type: ignore[call-arg]
+    balance: BalanceGate = BalanceGate()
     min_cohort: int = Field(60, ge=2)
-    costs: Costs = Costs()  # type: ignore[call-arg]
-    subgroups: Subgroups = Subgroups()  # type: ignore[call-arg]
+    costs: Costs = Costs()
+    subgroups: Subgroups = Subgroups()
     heterogeneity: bool = False
     seed: int = 20260101
 

@@ -353,7 +353,7 @@ def e_values(est: Estimate, binary: bool, outcome_sd: float | None = None) -> di
 def e_value_sentence(values: dict[str, object] | None, what: str) -> str:
     if not values:
         return ""
-    point, limit = float(values["e_value"]), float(values["e_value_ci"])  # type: ignore[arg-type]
+    point, limit = float(values["e_value"]), float(values["e_value_ci"])  # type: ignore[arg-type]  # floats this module stored
     text = (
         f"Hidden bias: to explain this result away, an unmeasured factor would need to make {what} "
         f"{point:.2f} times likelier and be {point:.2f} times commoner among the treatment group than the "
@@ -443,7 +443,7 @@ def rosenbaum_sentence(result: dict[str, object] | None) -> str:
             "Rosenbaum bounds: the matched-set test is not significant even without hidden bias, so there is "
             "no result to explain away."
         )
-    gamma = float(result["gamma"])  # type: ignore[arg-type]
+    gamma = float(result["gamma"])  # type: ignore[arg-type]  # a float this module stored
     return (
         f"Rosenbaum bounds: the result stays significant unless an unmeasured factor made one person in a "
         f"matched set up to {gamma:.2f} times as likely as another to be in the treatment group"

@@ -113,7 +113,8 @@ def _wls_qr(x: np.ndarray, z: np.ndarray, w: np.ndarray) -> np.ndarray:
     q, r = scipy.linalg.qr(x * root[:, None], mode="economic", check_finite=False)
     if np.abs(np.diag(r)).min() <= 1e-11 * np.abs(np.diag(r)).max():
         raise np.linalg.LinAlgError("the weighted design became rank deficient")
-    return scipy.linalg.solve_triangular(r, q.T @ (z * root), check_finite=False)
+    solved: np.ndarray = scipy.linalg.solve_triangular(r, q.T @ (z * root), check_finite=False)
+    return solved
 
 
 def _irls_logit(

@@ -176,7 +176,8 @@ def _design(
 def _exact_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray | None:
     if not columns:
         return None
-    return frame.groupby([frame[c].astype(str) for c in columns], sort=True).ngroup().to_numpy()
+    codes: np.ndarray = frame.groupby([frame[c].astype(str) for c in columns], sort=True).ngroup().to_numpy()
+    return codes
 
 
 def headline(effect_sentence: str, problems: list[str]) -> str:
@@ -228,7 +229,7 @@ def run_evaluation(config: EvaluationConfig, progress: Progress | None = None) -
                 "(select person_key from treated) and cast(index_date + interval 18 month as date) <= ?",
                 [loaded.data_end],
             )
-            pool_counts = {"supplied": int(con.execute("select count(*) from pool").fetchone()[0])}  # type: ignore[index]
+            pool_counts = {"supplied": int(con.execute("select count(*) from pool").fetchone()[0])}  # type: ignore[index]  # count(*) always returns a row
             window = None
         else:
             window = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -13,6 +13,9 @@ from openiom.access.models import Scheme
 from openiom.access.policy import Scope, scope_for
 from openiom.access.selectors import user_schemes
 from openiom.evaluation.models import EvaluationRun
+
+if TYPE_CHECKING:
+    from openiom.accounts.models import User
 
 ACTION = "evaluation.run"
 REPORT_FILES = {"html": "report.html", "pdf": "report.pdf", "json": "results.json"}
@@ -51,7 +54,7 @@ def example_config_text() -> str:
         return ""
 
 
-def runs_visible_to(user: Any) -> QuerySet[EvaluationRun]:
+def runs_visible_to(user: User) -> QuerySet[EvaluationRun]:
     """Runs the user started, plus runs of the schemes they belong to (all runs for scope "all")."""
     scope = scope_for(user, ACTION)
     runs = EvaluationRun.objects.select_related("created_by", "scheme")
@@ -62,7 +65,7 @@ def runs_visible_to(user: Any) -> QuerySet[EvaluationRun]:
     return runs.filter(Q(created_by=user) | Q(scheme__in=user_schemes(user)))
 
 
-def run_visible(user: Any, run_id: int) -> EvaluationRun | None:
+def run_visible(user: User, run_id: int) -> EvaluationRun | None:
     """The run if it exists and the user may see it; None either way otherwise (both answer 404)."""
     return runs_visible_to(user).filter(pk=run_id).first()
 
@@ -76,12 +79,12 @@ def report_file(run: EvaluationRun, kind: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def runs_recent(user: Any, limit: int = 50) -> QuerySet[EvaluationRun]:
+def runs_recent(user: User, limit: int = 50) -> QuerySet[EvaluationRun]:
     """The runs the evaluation page lists, newest first as runs_visible_to orders them."""
     return runs_visible_to(user)[:limit]
 
 
-def schemes_of(user: Any) -> list[Scheme]:
+def schemes_of(user: User) -> list[Scheme]:
     """The schemes whose analysts a new evaluation may be shared with, by name."""
     return list(user_schemes(user).order_by("name"))
 

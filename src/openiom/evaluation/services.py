@@ -17,7 +17,7 @@ import sys
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
@@ -41,6 +41,9 @@ from openiom.evaluation.models import EvaluationRun, RunStatus
 from openiom.evaluation.pipeline import STAGES, run_evaluation
 from openiom.evaluation.summary import summarise
 from openiom.reference.datafiles import ReferenceDataError
+
+if TYPE_CHECKING:
+    from openiom.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +77,7 @@ def _save_upload(name: str, chunks: Iterable[bytes], folder: Path) -> Path:
 
 def evaluation_run_create(
     *,
-    user: Any,
+    user: User,
     config_text: str,
     treated_name: str | None = None,
     treated_chunks: Iterable[bytes] = (),
@@ -316,12 +319,12 @@ def _is_job_of(pid: int, run_id: int) -> bool:
     return _process_alive(pid) and b"evaluation_run" in command and str(run_id).encode() in command
 
 
-def may_cancel(user: Any, run: EvaluationRun) -> bool:
+def may_cancel(user: User, run: EvaluationRun) -> bool:
     """The person who started a run, or a user whose evaluation scope is everything."""
     return bool(run.created_by_id == user.pk or scope_for(user, selectors.ACTION) == Scope.ALL)
 
 
-def evaluation_run_cancel(*, user: Any, run: EvaluationRun) -> EvaluationRun:
+def evaluation_run_cancel(*, user: User, run: EvaluationRun) -> EvaluationRun:
     """Stop a queued or running run: it is marked cancelled at once and its job process is ended."""
     if not may_cancel(user, run):
         raise PermissionDenied("Only the person who started an evaluation can cancel it")

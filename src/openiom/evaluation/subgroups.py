@@ -117,7 +117,7 @@ def t_learner(
         }
         for leaf in sorted(set(leaves.tolist()))
     ]
-    summary.sort(key=lambda r: float(r["mean_effect"]))  # type: ignore[arg-type]
+    summary.sort(key=lambda r: float(r["mean_effect"]))  # type: ignore[arg-type]  # set just above, a float
     return {
         "label": "EXPLORATORY: no confidence intervals; do not use to select people",
         "outcome": "proven_reoffending",

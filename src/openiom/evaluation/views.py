@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from openiom.access.policy import requires
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.evaluation import selectors
@@ -34,7 +35,7 @@ REPORT_STAGE_LABEL = _("writing the report")
 
 
 @requires("evaluation.run")
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     schemes = selectors.schemes_of(request.user)
     if request.method == "POST":
         form = EvaluationForm(request.POST, request.FILES, schemes=schemes)
@@ -74,7 +75,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _run_or_404(request: HttpRequest, run_id: int) -> EvaluationRun:
+def _run_or_404(request: AuthenticatedRequest, run_id: int) -> EvaluationRun:
     run = selectors.run_visible(request.user, run_id)
     if run is None:
         raise Http404
@@ -82,7 +83,7 @@ def _run_or_404(request: HttpRequest, run_id: int) -> EvaluationRun:
 
 
 @requires("evaluation.run")
-def status(request: HttpRequest, run_id: int) -> HttpResponse:
+def status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     from openiom.evaluation import services
 
     labels = STEP_LABELS | {services.REPORT_STAGE: REPORT_STAGE_LABEL}
@@ -132,7 +133,7 @@ def status(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @requires("evaluation.run")
 @require_POST
-def cancel(request: HttpRequest, run_id: int) -> HttpResponse:
+def cancel(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     from openiom.evaluation import services
 
     services.evaluation_run_cancel(user=request.user, run=_run_or_404(request, run_id))
@@ -142,7 +143,7 @@ def cancel(request: HttpRequest, run_id: int) -> HttpResponse:
 CONTENT_TYPES = {"html": "text/html", "pdf": "application/pdf", "json": "application/json"}
 
 
-def _download(request: HttpRequest, run_id: int, kind: str) -> HttpResponseBase:
+def _download(request: AuthenticatedRequest, run_id: int, kind: str) -> HttpResponseBase:
     run = _run_or_404(request, run_id)
     path = selectors.report_file(run, kind)
     if path is None:
@@ -165,15 +166,15 @@ def _download(request: HttpRequest, run_id: int, kind: str) -> HttpResponseBase:
 
 
 @requires("evaluation.run")
-def report_html(request: HttpRequest, run_id: int) -> HttpResponseBase:
+def report_html(request: AuthenticatedRequest, run_id: int) -> HttpResponseBase:
     return _download(request, run_id, "html")
 
 
 @requires("evaluation.run")
-def report_pdf(request: HttpRequest, run_id: int) -> HttpResponseBase:
+def report_pdf(request: AuthenticatedRequest, run_id: int) -> HttpResponseBase:
     return _download(request, run_id, "pdf")
 
 
 @requires("evaluation.run")
-def results_json(request: HttpRequest, run_id: int) -> HttpResponseBase:
+def results_json(request: AuthenticatedRequest, run_id: int) -> HttpResponseBase:
     return _download(request, run_id, "json")

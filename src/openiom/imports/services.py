@@ -11,7 +11,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,9 @@ from openiom.imports.validation import (
     validate_people,
 )
 from openiom.reference.selectors import active_offence_lookup
+
+if TYPE_CHECKING:
+    from openiom.accounts.models import User
 
 Progress = Callable[[str], None]
 
@@ -92,7 +95,7 @@ def _noop(_: str) -> None:
     return None
 
 
-def people_import(*, path: Path, user: Any = None, progress: Progress = _noop) -> ImportResult:
+def people_import(*, path: Path, user: User | None = None, progress: Progress = _noop) -> ImportResult:
     progress("reading")
     frame = read_table(path)
     progress("validating")
@@ -111,7 +114,7 @@ def people_import(*, path: Path, user: Any = None, progress: Progress = _noop) -
     )
 
 
-def events_import(*, path: Path, user: Any = None, progress: Progress = _noop) -> ImportResult:
+def events_import(*, path: Path, user: User | None = None, progress: Progress = _noop) -> ImportResult:
     progress("reading")
     frame = read_table(path)
     progress("validating")
@@ -231,7 +234,14 @@ def _existing_keys(table: str, rows: pd.DataFrame) -> np.ndarray:
 
 
 def _merge(
-    *, kind: str, table: str, fields: list[str], rows: pd.DataFrame, path: Path, user: Any, progress: Progress
+    *,
+    kind: str,
+    table: str,
+    fields: list[str],
+    rows: pd.DataFrame,
+    path: Path,
+    user: User | None,
+    progress: Progress,
 ) -> ImportResult:
     """New rows are copied straight in; rows already present are staged and updated only if changed."""
     rows = _prepare(rows)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from openiom.access import selectors as access
 from openiom.access.policy import has_permission, requires
 from openiom.access.restricted import RevealForm, restricted_open, unlocked_groups
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.offending.selectors import offending_summary, timeline_for
@@ -20,7 +21,7 @@ from openiom.people.models import Person
 
 
 @requires("person.search")
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthenticatedRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     result = None
@@ -35,7 +36,9 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "people/search.html", {"query": query, "result": result, "form": form})
 
 
-def visible_person_or_refuse(request: HttpRequest, person_id: int, action: str = "person.view") -> Person:
+def visible_person_or_refuse(
+    request: AuthenticatedRequest, person_id: int, action: str = "person.view"
+) -> Person:
     """The person if the user may see them; otherwise 404, or 403 saying why an agreement stops it.
 
     Out of scope looks the same as not existing, so error pages do not confirm who is on record.
@@ -57,7 +60,7 @@ def visible_person_or_refuse(request: HttpRequest, person_id: int, action: str =
 
 
 @requires("person.view")
-def detail(request: HttpRequest, person_id: int) -> HttpResponse:
+def detail(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     person = visible_person_or_refuse(request, person_id)
     grants = access.person_access(request.user, person)
     unlocked = unlocked_groups(request, person.pk) & grants.restricted_allowed
@@ -96,7 +99,7 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @requires("person.view")
 @require_POST
-def reveal(request: HttpRequest, person_id: int, group: str) -> HttpResponse:
+def reveal(request: AuthenticatedRequest, person_id: int, group: str) -> HttpResponse:
     """Open a restricted part of the record for 15 minutes, recording the stated purpose."""
     if group not in access.RESTRICTED_GROUPS:
         raise Http404

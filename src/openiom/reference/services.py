@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -13,6 +13,9 @@ from openiom.audit.services import audit_record
 from openiom.reference.datafiles import ReferenceDataError, read_reference_directory
 from openiom.reference.models import Offence, OffenceCategory, ReferenceDataSet, UnitCost
 
+if TYPE_CHECKING:
+    from openiom.accounts.models import User
+
 
 def _decimal(value: str) -> Decimal | None:
     return Decimal(value) if value != "" else None
@@ -20,7 +23,7 @@ def _decimal(value: str) -> Decimal | None:
 
 @transaction.atomic
 def reference_dataset_load(
-    *, directory: Path | str, user: Any = None, activate: bool = True
+    *, directory: Path | str, user: User | None = None, activate: bool = True
 ) -> ReferenceDataSet:
     """Load a reference directory as a new version. Reloading identical content is a no-op.
 
@@ -44,7 +47,7 @@ def reference_dataset_load(
         sources=data.sources,
         content_sha256=data.sha256,
         is_active=False,
-        loaded_by=user if getattr(user, "is_authenticated", False) else None,
+        loaded_by=user,
     )
     OffenceCategory.objects.bulk_create(
         OffenceCategory(
@@ -98,7 +101,7 @@ def reference_dataset_load(
 
 
 @transaction.atomic
-def reference_dataset_activate(*, dataset: ReferenceDataSet, user: Any = None) -> None:
+def reference_dataset_activate(*, dataset: ReferenceDataSet, user: User | None = None) -> None:
     ReferenceDataSet.objects.filter(is_active=True).exclude(pk=dataset.pk).update(is_active=False)
     ReferenceDataSet.objects.filter(pk=dataset.pk).update(is_active=True)
     dataset.is_active = True

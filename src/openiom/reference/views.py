@@ -1,12 +1,13 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from openiom.access.policy import requires
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.reference import selectors
 
 
 @requires("reference.view")
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     active = selectors.dataset_active()
     context: dict[str, object] = {"datasets": list(selectors.dataset_list()), "active": active}
     if active is not None:

@@ -104,7 +104,7 @@ def _past_retention(rule: Rule, cutoff: date) -> QuerySet[Any]:
 
 @transaction.atomic
 def retention_review_create(
-    *, user: Any = None, today: date | None = None, rules: list[Rule] | None = None
+    *, user: User | None = None, today: date | None = None, rules: list[Rule] | None = None
 ) -> list[RetentionReview]:
     """List what is past retention under each rule, as reviews awaiting approval (nothing is changed)."""
     today = today or timezone.localdate()
@@ -152,7 +152,7 @@ def retention_review_approve(*, review: RetentionReview, user: User, reason: str
 
 
 @transaction.atomic
-def retention_review_apply(*, review: RetentionReview, user: Any = None) -> int:
+def retention_review_apply(*, review: RetentionReview, user: User | None = None) -> int:
     """Delete or anonymise the approved records that are still past retention. Returns how many."""
     if review.approved_at is None:
         raise RetentionError(f"review {review.pk} has not been approved; nothing was changed")

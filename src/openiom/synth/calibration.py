@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -108,7 +109,7 @@ def _connect(people: Path, events: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> tuple:
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> tuple[Any, ...]:
     row = con.execute(sql, params or []).fetchone()
     if row is None:
         raise ValueError("query returned no rows")

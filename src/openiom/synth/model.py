@@ -266,7 +266,8 @@ class OffenceCatalogue:
 def _pick(rng: np.random.Generator, cum_rows: np.ndarray) -> np.ndarray:
     """One draw per row from per-row cumulative probabilities."""
     u = rng.random((cum_rows.shape[0], 1))
-    return np.minimum((u > cum_rows).sum(axis=1), cum_rows.shape[1] - 1)
+    picked: np.ndarray = np.minimum((u > cum_rows).sum(axis=1), cum_rows.shape[1] - 1)
+    return picked
 
 
 def _days(d: date) -> int:

@@ -7,12 +7,13 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from openiom.access.policy import SIGNED_IN, public, requires
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.web.navigation import navigation_for
 from openiom.web.selectors import database_answers
 
 
 @requires(SIGNED_IN)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "web/home.html", {"entries": navigation_for(request)})
 
 

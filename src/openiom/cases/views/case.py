@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from openiom.access import selectors as access
 from openiom.access.policy import has_permission, requires
 from openiom.access.restricted import RevealForm, restricted_open
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cases import selectors, services
@@ -26,7 +27,7 @@ from openiom.cases.views.editing import HEALTH, FormPage, case_or_404, edit_page
 
 
 @requires("case.view")
-def detail(request: HttpRequest, case_id: int) -> HttpResponse:
+def detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = case_or_404(request, case_id)
     opened = health_open(request, case)
     grants = access.person_access(request.user, case.person)
@@ -61,7 +62,7 @@ def detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @requires("case.view")
 @require_POST
-def reveal_health(request: HttpRequest, case_id: int) -> HttpResponse:
+def reveal_health(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     """The reveal-with-purpose flow of the person page, returning to the case."""
     case = case_or_404(request, case_id)
     problem = restricted_open(request, case.person, HEALTH)
@@ -71,7 +72,7 @@ def reveal_health(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @requires("case.edit")
-def risk(request: HttpRequest, case_id: int) -> HttpResponse:
+def risk(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = case_or_404(request, case_id, "case.edit")
     initial = {n: getattr(case, n) for n in services.RISK_FIELDS} | {"version": case.version}
     form = RiskForm(request.POST or None, initial=initial)
@@ -97,7 +98,7 @@ def risk(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @requires("case.edit")
-def need(request: HttpRequest, case_id: int, pathway: str) -> HttpResponse:
+def need(request: AuthenticatedRequest, case_id: int, pathway: str) -> HttpResponse:
     case = case_or_404(request, case_id, "case.edit")
     if pathway not in Pathway.values:
         raise Http404

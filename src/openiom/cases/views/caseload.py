@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openiom.access.policy import requires
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cases import selectors
@@ -17,7 +18,7 @@ from openiom.cases.presenters import caseload_rows
 
 
 @requires("caseload.view")
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: AuthenticatedRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     stream = request.GET.get("stream", "")
     attention_only = request.GET.get("attention") == "1"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openiom.access.policy import requires
 from openiom.access.selectors import user_schemes
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.cases import services
 from openiom.cases.forms import ContactForm, ExitForm, ReviewForm, ServiceReferralForm, TransferForm
 from openiom.cases.presenters import form_fields
@@ -16,7 +17,7 @@ from openiom.cases.views.editing import FormPage, case_or_404, edit_page
 
 
 @requires("case.edit")
-def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
+def referral_new(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = case_or_404(request, case_id, "case.edit")
     form = ServiceReferralForm(request.POST or None, scheme=case.scheme)
     back = reverse("cases:detail", args=[case.pk])
@@ -42,9 +43,9 @@ def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @requires("case.edit")
-def contact_new(request: HttpRequest, case_id: int) -> HttpResponse:
+def contact_new(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = case_or_404(request, case_id, "case.edit")
-    form = ContactForm(request.POST or None, scheme=case.scheme, initial={"agency": request.user.agency_id})  # type: ignore[union-attr]
+    form = ContactForm(request.POST or None, scheme=case.scheme, initial={"agency": request.user.agency_id})
     back = reverse("cases:detail", args=[case.pk])
     return edit_page(
         request,
@@ -71,7 +72,7 @@ def contact_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @requires("case.edit")
-def review(request: HttpRequest, case_id: int) -> HttpResponse:
+def review(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = case_or_404(request, case_id, "case.edit")
     form = ReviewForm(request.POST or None)
     return edit_page(
@@ -92,7 +93,7 @@ def review(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @requires("case.edit")
-def transfer(request: HttpRequest, case_id: int) -> HttpResponse:
+def transfer(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = case_or_404(request, case_id, "case.edit")
     initial = {
         "version": case.version,
@@ -128,7 +129,7 @@ def transfer(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @requires("panel.decide")
-def exit_case(request: HttpRequest, case_id: int) -> HttpResponse:
+def exit_case(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = case_or_404(request, case_id, "panel.decide")
     form = ExitForm(request.POST or None, initial={"version": case.version, "on": timezone.localdate()})
     return edit_page(

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 
 from openiom.access import selectors as access
 from openiom.access.restricted import unlocked_groups
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.cases import selectors, services
 from openiom.cases.models import Case, Plan
 from openiom.cases.presenters import field_value
@@ -21,7 +22,7 @@ from openiom.cases.presenters import field_value
 HEALTH = access.HEALTH
 
 
-def case_or_404(request: HttpRequest, case_id: int, action: str = "case.view") -> Case:
+def case_or_404(request: AuthenticatedRequest, case_id: int, action: str = "case.view") -> Case:
     case = selectors.case_get(user=request.user, case_id=case_id, action=action)
     if case is None:
         raise Http404
@@ -35,7 +36,7 @@ def plan_or_404(case: Case) -> Plan:
     return plan
 
 
-def health_open(request: HttpRequest, case: Case) -> bool:
+def health_open(request: AuthenticatedRequest, case: Case) -> bool:
     grants = access.person_access(request.user, case.person)
     return HEALTH in (unlocked_groups(request, case.person_id) & grants.restricted_allowed)
 
@@ -69,7 +70,7 @@ class FormPage:
 
 
 def edit_page[Saved](
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     form: forms.Form,
     *,
     page: FormPage,
@@ -117,7 +118,7 @@ def apply_errors(form: forms.Form, error: services.CaseError) -> None:
 
 
 def conflict_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     *,
     caption: str,
     form: forms.Form,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from openiom.access.policy import requires
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.cases import selectors, services
 from openiom.cases.forms import SHARE_CHOICES, ListEntryForm, ListEntryNewForm
 from openiom.cases.models import ListKind
@@ -16,7 +17,7 @@ from openiom.cases.views.editing import FormPage, edit_page
 
 
 @requires("lists.manage")
-def list_index(request: HttpRequest) -> HttpResponse:
+def list_index(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "cases/lists.html", {"kinds": list_kinds(selectors.list_entries(), SHARE_CHOICES)})
 
 
@@ -27,7 +28,7 @@ def _list_kind_or_404(kind: str) -> ListKind:
 
 
 @requires("lists.manage")
-def list_entry_new(request: HttpRequest, kind: str) -> HttpResponse:
+def list_entry_new(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     list_kind = _list_kind_or_404(kind)
     form = ListEntryNewForm(request.POST or None, service=list_kind == ListKind.SERVICE)
     return edit_page(
@@ -51,7 +52,7 @@ def list_entry_new(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @requires("lists.manage")
-def list_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
+def list_entry(request: AuthenticatedRequest, entry_id: int) -> HttpResponse:
     entry = selectors.list_entry_get(entry_id=entry_id)
     if entry is None:
         raise Http404

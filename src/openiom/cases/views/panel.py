@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from openiom.access.models import Scheme
 from openiom.access.policy import has_permission, requires
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cases import selectors, services
@@ -20,7 +21,7 @@ from openiom.people.views import visible_person_or_refuse
 
 
 @requires("panel.view")
-def panel(request: HttpRequest) -> HttpResponse:
+def panel(request: AuthenticatedRequest) -> HttpResponse:
     queue = selectors.panel_queue(user=request.user)
     audit_record(user=request.user, action=AuditAction.PANEL_VIEW, detail={"people": len(queue)})
     return render(
@@ -31,7 +32,7 @@ def panel(request: HttpRequest) -> HttpResponse:
 
 
 @requires("panel.view")
-def panel_person(request: HttpRequest, person_id: int) -> HttpResponse:
+def panel_person(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     person = visible_person_or_refuse(request, person_id, "panel.view")
     data = selectors.panel_person(user=request.user, person=person)
     audit_record(
@@ -53,7 +54,7 @@ def panel_person(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
-def _panel_scheme(request: HttpRequest, person_id: int) -> Scheme:
+def _panel_scheme(request: AuthenticatedRequest, person_id: int) -> Scheme:
     scheme = selectors.panel_scheme(user=request.user, person_id=person_id)
     if scheme is None:
         raise PermissionDenied(_("You are not a member of an IOM scheme."))
@@ -61,7 +62,7 @@ def _panel_scheme(request: HttpRequest, person_id: int) -> Scheme:
 
 
 @requires("panel.refer")
-def panel_refer(request: HttpRequest, person_id: int) -> HttpResponse:
+def panel_refer(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     person = visible_person_or_refuse(request, person_id, "panel.refer")
     form = ReferToPanelForm(request.POST or None)
     return edit_page(
@@ -85,7 +86,7 @@ def panel_refer(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @requires("panel.decide")
-def panel_decide(request: HttpRequest, person_id: int) -> HttpResponse:
+def panel_decide(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     person = visible_person_or_refuse(request, person_id, "panel.decide")
     scheme = _panel_scheme(request, person.pk)
     form = DecisionForm(request.POST or None, scheme=scheme)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openiom.access.policy import requires
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cases import selectors, services
@@ -19,7 +20,7 @@ from openiom.cases.views.editing import FormPage, edit_page
 
 
 @requires("referral.update")
-def partner_referrals(request: HttpRequest) -> HttpResponse:
+def partner_referrals(request: AuthenticatedRequest) -> HttpResponse:
     referrals = selectors.partner_referral_list(user=request.user)
     audit_record(user=request.user, action=AuditAction.REFERRAL_LIST, detail={"shown": len(referrals)})
     return render(
@@ -33,7 +34,7 @@ def partner_referrals(request: HttpRequest) -> HttpResponse:
 
 
 @requires("referral.update")
-def partner_referral(request: HttpRequest, referral_id: int) -> HttpResponse:
+def partner_referral(request: AuthenticatedRequest, referral_id: int) -> HttpResponse:
     referral = selectors.partner_referral_get(user=request.user, referral_id=referral_id)
     if referral is None:
         raise Http404

@@ -8,13 +8,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openiom.access.policy import has_permission, requires
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cases import selectors, services
@@ -25,7 +26,7 @@ from openiom.cases.views.editing import FormPage, case_or_404, edit_page, plan_o
 
 
 def _plan_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     case: Case,
     plan: Plan,
     *,
@@ -56,7 +57,7 @@ def _plan_page(
 
 
 @requires("case.view")
-def plan(request: HttpRequest, case_id: int) -> HttpResponse:
+def plan(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = case_or_404(request, case_id)
     return _plan_page(request, case, plan_or_404(case))
 
@@ -66,7 +67,7 @@ def _saved_plan(plan: Plan) -> list[tuple[Any, Any]]:
 
 
 def _plan_post(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     case_id: int,
     form_name: str,
     build: Callable[[Case, Plan], forms.Form],
@@ -100,7 +101,7 @@ def _plan_post(
 
 @requires("case.edit")
 @require_POST
-def plan_requirement(request: HttpRequest, case_id: int) -> HttpResponse:
+def plan_requirement(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     return _plan_post(
         request,
         case_id,
@@ -114,7 +115,7 @@ def plan_requirement(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @requires("case.edit")
 @require_POST
-def plan_action(request: HttpRequest, case_id: int) -> HttpResponse:
+def plan_action(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     return _plan_post(
         request,
         case_id,
@@ -136,7 +137,7 @@ def plan_action(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @requires("case.edit")
 @require_POST
-def plan_action_status(request: HttpRequest, case_id: int, action_id: int) -> HttpResponse:
+def plan_action_status(request: AuthenticatedRequest, case_id: int, action_id: int) -> HttpResponse:
     return _plan_post(
         request,
         case_id,
@@ -150,7 +151,7 @@ def plan_action_status(request: HttpRequest, case_id: int, action_id: int) -> Ht
 
 @requires("case.edit")
 @require_POST
-def plan_activate(request: HttpRequest, case_id: int) -> HttpResponse:
+def plan_activate(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = case_or_404(request, case_id, "case.edit")
     plan_ = plan_or_404(case)
     form = VersionedForm(request.POST)
