@@ -189,8 +189,10 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
 def _dob_compatible(a: pd.Series, b: pd.Series) -> np.ndarray:
     """Equal, day and month swapped, or one character apart: a typo, not a different person."""
     same_key = a.str[:4].to_numpy() == b.str[:4].to_numpy()
-    transposed = same_key & (a.str[5:7].to_numpy() == b.str[8:10].to_numpy()) & (
-        a.str[8:10].to_numpy() == b.str[5:7].to_numpy()
+    transposed = (
+        same_key
+        & (a.str[5:7].to_numpy() == b.str[8:10].to_numpy())
+        & (a.str[8:10].to_numpy() == b.str[5:7].to_numpy())
     )
     one_char = np.array(
         [sum(x != y for x, y in zip(p, q, strict=False)) <= 1 for p, q in zip(a, b, strict=True)], dtype=bool
@@ -355,7 +357,7 @@ def _settings(has_postcode: bool) -> Any:
             cll.ElseLevel().configure(label_for_charts="Different sex"),
         ],
     )
-    comparisons = [first_name, surname, dob, sex]
+    comparisons: list[Any] = [first_name, surname, dob, sex]
     if has_postcode:
         comparisons.append(
             cl.CustomComparison(
@@ -369,7 +371,7 @@ def _settings(has_postcode: bool) -> Any:
                 ],
             )
         )
-    blocking = [
+    blocking: list[Any] = [
         block_on("dob_key", "substr(surname, 1, 1)"),
         block_on("dob_key", "first_root"),
         block_on("surname", "first_root", "substr(dob, 1, 4)"),
@@ -416,16 +418,45 @@ def _comparison_levels(settings_json: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+class LinkageError(Exception):
+    """The model could not be trained or applied; the message says why."""
+
+
 def _model_pairs(
-    prepared: pd.DataFrame, config: LinkageConfig, backend: Backend, spark: Any | None, progress: Progress
+    prepared: pd.DataFrame,
+    config: LinkageConfig,
+    backend: Backend,
+    spark: Any | None,
+    progress: Progress,
+    trained: dict[str, Any] | None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    from splink import Linker, block_on
+    from splink import Linker
 
     has_postcode = "postcode" in prepared.columns and prepared["postcode"].notna().any()
+    if trained is not None:
+        # A stored model fixes the comparisons; postcode is compared only if it was trained with one.
+        has_postcode = any(c["output_column_name"] == "postcode" for c in trained["comparisons"])
+        if has_postcode and "postcode" not in prepared.columns:
+            prepared = prepared.assign(postcode=None, postcode_district=None)
     columns = [c for c in prepared.columns if has_postcode or not c.startswith("postcode")]
     api = _duckdb_api() if backend == "duckdb" else _spark_api(spark)
     table = api.register(prepared[columns], dataset_display_name="records")
-    linker = Linker(table, _settings(has_postcode), log_level=logging.WARNING)
+    if trained is not None:
+        linker = Linker(table, trained, log_level=logging.WARNING)
+    else:
+        linker = Linker(table, _settings(has_postcode), log_level=logging.WARNING)
+        try:
+            _train(linker, config, progress)
+        except Exception as exc:
+            raise LinkageError(
+                f"the linkage model could not be trained on {len(prepared)} records: {exc}"
+            ) from exc
+    return _predict(linker, config, progress)
+
+
+def _train(linker: Any, config: LinkageConfig, progress: Progress) -> None:
+    from splink import block_on
+
     progress("estimating the chance two records match")
     linker.training.estimate_probability_two_random_records_match(
         [block_on("pnc"), block_on("crn"), block_on("dob", "surname", "first_root")], recall=0.8
@@ -438,6 +469,9 @@ def _model_pairs(
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, record_sample_proportion=config.em_sample_proportion
         )
+
+
+def _predict(linker: Any, config: LinkageConfig, progress: Progress) -> tuple[pd.DataFrame, dict[str, Any]]:
     progress("scoring candidate pairs")
     predictions = linker.inference.predict(threshold_match_probability=config.review_threshold)
     frame = predictions.as_pandas_dataframe()
@@ -463,8 +497,12 @@ def link(
     backend: Backend = "duckdb",
     spark: Any | None = None,
     progress: Progress | None = None,
+    trained: dict[str, Any] | None = None,
 ) -> LinkageResult:
-    """Link every record against every other; each pair is decided 'link' or 'review'."""
+    """Link every record against every other; each pair is decided 'link' or 'review'.
+
+    With `trained` (a model JSON from an earlier run) the parameters are reused, not re-estimated.
+    """
     config = config or LinkageConfig()
     report = progress or (lambda _: None)
     report("preparing records")
@@ -472,7 +510,7 @@ def link(
     report("linking on exact identifiers")
     exact, problems = deterministic_pairs(prepared)
     problems += unidentified_problems(prepared)
-    model, model_json = _model_pairs(prepared, config, backend, spark, report)
+    model, model_json = _model_pairs(prepared, config, backend, spark, report, trained)
     report("deciding links")
     pairs = model.merge(
         exact[["left_id", "right_id", "identifier", "corroborated"]], on=["left_id", "right_id"], how="outer"
@@ -499,7 +537,7 @@ def link(
 
 def evidence(result: LinkageResult, row: pd.Series) -> list[dict[str, Any]]:
     """Which comparisons agreed for one pair, in words, with their match weights (log2 Bayes factors)."""
-    out = []
+    out: list[dict[str, Any]] = []
     if isinstance(row.get("identifier"), str):
         for ident in row["identifier"].split(","):
             out.append({"comparison": IDENTIFIER_LABELS[ident], "level": "Same identifier", "weight": None})

@@ -48,7 +48,9 @@ class SourcesResult:
     people: int
 
 
-_VARIANTS = {name.capitalize(): [v.capitalize() for v in group if v != name] for group in GROUPS for name in group}
+_VARIANTS = {
+    name.capitalize(): [v.capitalize() for v in group if v != name] for group in GROUPS for name in group
+}
 
 
 def _typo(values: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -86,6 +88,12 @@ def _postcodes(n: int, rng: np.random.Generator) -> np.ndarray:
     letters = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
     unit = letters[rng.integers(0, 20, n)].astype(object) + letters[rng.integers(0, 20, n)].astype(object)
     return np.array([f"ZZ{d} {s}{u}" for d, s, u in zip(district, sector, unit, strict=True)], dtype=object)
+
+
+def _blank(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    out = values.copy()
+    out[mask] = None
+    return out
 
 
 def _bad_pnc(pnc: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -146,18 +154,18 @@ def split_people(
             crn = np.full(m, None, dtype=object)
             local = base["local_police_id"].to_numpy().astype(object)
         elif name == "PROBATION":
-            pnc = np.where(rng.random(m) < r.pnc_missing, None, pnc)
+            pnc = _blank(pnc, rng.random(m) < r.pnc_missing)
             pnc = _bad_pnc(pnc, rng.random(m) < r.pnc_mistyped, rng)
             crn = base["probation_crn"].to_numpy().astype(object)
-            crn = np.where(rng.random(m) < r.crn_missing, None, crn)
+            crn = _blank(crn, rng.random(m) < r.crn_missing)
             local = np.full(m, None, dtype=object)
         else:
             # Partners seldom record justice identifiers: a CRN on a referral from probation at most.
             pnc = np.full(m, None, dtype=object)
-            crn = np.where(rng.random(m) < 0.3, base["probation_crn"].to_numpy().astype(object), None)
+            crn = _blank(base["probation_crn"].to_numpy().astype(object), rng.random(m) >= 0.3)
             local = np.full(m, None, dtype=object)
         which = np.where(rng.random(m) < r.moved_address, 1 + number % 2, 0)
-        postcode = np.choose(which, [h[rows] for h in history])
+        postcode = np.select([which == k for k in range(3)], [h[rows] for h in history])
         source_ids = np.array([f"{name[:2]}{i:08d}" for i in range(m)], dtype=object)
         # Shuffled, so a source's row order says nothing about who is who.
         order = rng.permutation(m)
@@ -178,7 +186,9 @@ def split_people(
             }
         )
         frames[name] = frame
-        truth.append(pd.DataFrame({"source_system": name, "source_id": source_ids, "person": person[rows][order]}))
+        truth.append(
+            pd.DataFrame({"source_system": name, "source_id": source_ids, "person": person[rows][order]})
+        )
     return frames, pd.concat(truth, ignore_index=True)
 
 
@@ -226,6 +236,12 @@ def synthesise_sources(
         truth.to_parquet(truth_path, index=False)
     else:
         truth.to_csv(truth_path, index=False)
-    manifest = {"people": people, "records": len(truth), "sources": sources, "seed": seed, "errors": asdict(rates or ErrorRates())}
+    manifest = {
+        "people": people,
+        "records": len(truth),
+        "sources": sources,
+        "seed": seed,
+        "errors": asdict(rates or ErrorRates()),
+    }
     (out / "sources.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return SourcesResult(paths, truth_path, len(truth), people)
