@@ -381,7 +381,7 @@ def _settings(has_postcode: bool) -> Any:
         unique_id_column_name="unique_id",
         comparisons=comparisons,
         blocking_rules_to_generate_predictions=blocking,
-        retain_intermediate_calculation_columns=False,
+        retain_intermediate_calculation_columns=True,
         retain_matching_columns=False,
     )
 
@@ -406,14 +406,21 @@ def _spark_api(spark: Any | None) -> Any:
 
 
 def _comparison_levels(settings_json: dict[str, Any]) -> list[dict[str, Any]]:
-    """For each comparison, its gamma values (comparison_vector_value) and labels, for the evidence."""
+    """For each comparison, its levels' labels and match weights (log2 m/u), to name a pair's evidence.
+
+    Splink reports a pair's weight per comparison (mw_<name>), not the level; each level of a trained
+    model has its own weight, so the weight identifies the level.
+    """
     out = []
-    for comparison in settings_json["comparisons"]:
-        levels = {
-            int(level.get("comparison_vector_value", -1)): level.get("label_for_charts", "")
-            for level in comparison["comparison_levels"]
-            if not level.get("is_null_level")
-        }
+    for comparison in settings_json.get("comparisons", []):
+        levels = []
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                levels.append((0.0, "Not recorded on one side"))
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            weight = float(np.log2(m / u)) if m and u else 0.0
+            levels.append((weight, level.get("label_for_charts", "")))
         out.append({"name": comparison["output_column_name"], "levels": levels})
     return out
 
@@ -477,7 +484,7 @@ def _predict(linker: Any, config: LinkageConfig, progress: Progress) -> tuple[pd
     frame = predictions.as_pandas_dataframe()
     model_json = linker.misc.save_model_to_json(out_path=None)
     keep = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
-    keep += [c for c in frame.columns if c.startswith(("gamma_", "bf_"))]
+    keep += [c for c in frame.columns if c.startswith("mw_")]
     frame = frame[keep].rename(columns={"unique_id_l": "left_id", "unique_id_r": "right_id"})
     swap = frame["left_id"] > frame["right_id"]
     frame.loc[swap, ["left_id", "right_id"]] = frame.loc[swap, ["right_id", "left_id"]].to_numpy()
@@ -543,12 +550,11 @@ def evidence(result: LinkageResult, row: pd.Series) -> list[dict[str, Any]]:
             out.append({"comparison": IDENTIFIER_LABELS[ident], "level": "Same identifier", "weight": None})
     for comparison in result.comparisons:
         name = comparison["name"]
-        gamma = row.get(f"gamma_{name}")
-        if gamma is None or pd.isna(gamma):
+        weight = row.get(f"mw_{name}")
+        if weight is None or pd.isna(weight):
             continue
-        bf = row.get(f"bf_{name}")
-        weight = float(np.log2(bf)) if bf is not None and not pd.isna(bf) and bf > 0 else 0.0
-        label = comparison["levels"].get(int(gamma), "Not recorded on one side")
+        weight = float(weight)
+        label = min(comparison["levels"], key=lambda level: abs(level[0] - weight))[1]
         out.append({"comparison": name.replace("_", " "), "level": label, "weight": round(weight, 2)})
     return out
 
