@@ -14,7 +14,13 @@ def area(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.Ser
     out = tmp_path_factory.mktemp("sources")
     result = synthesise_sources(out, people=3000, seed=7, sources=3)
     records = pd.concat(
-        [pd.read_parquet(p) for k, p in result.paths.items() if k.startswith("people_")], ignore_index=True
+        [
+            pd.read_parquet(result.paths[f"people_{s}"]).merge(
+                pd.read_parquet(result.paths[f"postcodes_{s}"]), on=["source_system", "source_id"]
+            )
+            for s in ("POLICE", "PROBATION", "PARTNER")
+        ],
+        ignore_index=True,
     )
     records["record_id"] = range(len(records))
     truth = pd.read_parquet(result.truth_path)

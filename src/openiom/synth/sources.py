@@ -4,7 +4,8 @@ Police (everyone, with a PNC ID and a local ID), probation (the people under sup
 and usually the PNC ID) and a partner agency (a sample of people, rarely with any identifier). Each
 source copies the person with its own errors: typing slips in names, nicknames for given names, day
 and month of birth swapped, identifiers missing or mistyped (a mistyped PNC ID fails its check
-character), a different address from the person's history. `truth.<fmt>` maps every source record to
+character), a different address from the person's history (postcodes_<SOURCE>, beside the people
+file, since the import format has no address). `truth.<fmt>` maps every source record to
 the true person, so linkage can be measured against it.
 """
 
@@ -215,7 +216,7 @@ def synthesise_sources(
     fmt: str = "parquet",
     rates: ErrorRates | None = None,
 ) -> SourcesResult:
-    """people_<SOURCE>.<fmt> and events_<SOURCE>.<fmt> per source, and truth.<fmt>, in out_dir."""
+    """people_<SOURCE>, postcodes_<SOURCE> and events_<SOURCE> (.<fmt>) per source, and truth.<fmt>."""
     out = Path(out_dir)
     base = synthesise(out / "area", people=people, seed=seed, as_of=as_of, fmt=fmt)
     read = pd.read_parquet if fmt == "parquet" else pd.read_csv
@@ -224,7 +225,13 @@ def synthesise_sources(
     events = split_events(read(base.events_path), truth, seed=seed)
     paths: dict[str, Path] = {}
     for name, frame in frames.items():
-        for kind, data in (("people", frame), ("events", events.get(name, events["POLICE"].iloc[:0]))):
+        # The import format has no address; postcodes go beside it for linkage measured with them.
+        outputs = (
+            ("people", frame.drop(columns=["postcode"])),
+            ("postcodes", frame[["source_system", "source_id", "postcode"]]),
+            ("events", events.get(name, events["POLICE"].iloc[:0])),
+        )
+        for kind, data in outputs:
             path = out / f"{kind}_{name}.{fmt}"
             if fmt == "parquet":
                 data.to_parquet(path, index=False)
