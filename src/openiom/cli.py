@@ -38,6 +38,10 @@ COMMANDS = {
         "openiom.cohorts.cli:cohort",
         "Cohort identification: selection definitions, candidates and their analytics.",
     ),
+    "link": (
+        "openiom.identity.cli:link",
+        "Identity resolution: link the same person across police, probation and partner records.",
+    ),
     "evaluate": (
         "openiom.evaluation.cli:evaluate",
         "Evaluate a programme against a matched comparison group (see docs/evaluation.md).",

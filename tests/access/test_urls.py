@@ -89,6 +89,11 @@ def url_for(name: str, route: str, world: World, in_scope: bool) -> str:
             kwargs[key] = (world.referral if in_scope else world.other_referral).pk  # type: ignore[union-attr]
         elif key == "run_id":
             kwargs[key] = (world.evaluation_run if in_scope else world.other_evaluation_run).pk  # type: ignore[union-attr]
+        elif key == "candidate_id":
+            # Review pairs are administrators' work across the whole area: none is out of scope.
+            from tests.browser.pages import _match_candidate
+
+            kwargs[key] = _match_candidate()
         elif key == "pathway":
             kwargs[key] = "accommodation"
         # Configured lists are the same for every scheme: no entry is out of anyone's scope.

@@ -28,6 +28,33 @@ def _housing_entry() -> int:
     return ListEntry.objects.get(kind="service", code="housing").pk
 
 
+def _match_candidate() -> int:
+    """A pair waiting for review, made from the in-scope person and a probation record like them."""
+    from openiom.identity.models import MatchCandidate
+    from openiom.people.models import Person
+
+    existing = MatchCandidate.objects.first()
+    if existing is not None:
+        return existing.pk
+    person = Person.objects.order_by("id").first()
+    assert person is not None
+    other = Person.objects.create(
+        source_system="PROBATION-SWEEP",
+        source_id="PR-SWEEP-1",
+        family_name=person.family_name,
+        given_names=person.given_names,
+        date_of_birth=person.date_of_birth,
+        sex=person.sex,
+    )
+    return MatchCandidate.objects.create(
+        left=person,
+        right=other,
+        match_probability=0.8,
+        evidence=[{"comparison": "surname", "level": "Same family name", "weight": 4.1}],
+        why="Probability between the thresholds",
+    ).pk
+
+
 PAGES: list[Page] = [
     Page("accounts:sign-in", None),
     Page("web:accessibility", None),
@@ -76,6 +103,9 @@ PAGES: list[Page] = [
     Page("cases:list-entry-new", Role.ADMINISTRATOR, lambda world: {"kind": "contact_type"}),
     Page("cases:list-entry", Role.ADMINISTRATOR, lambda world: {"entry_id": _housing_entry()}),
     Page("cases:partner-referral", Role.PARTNER_WORKER, lambda world: {"referral_id": world.referral.pk}),
+    Page("identity:queue", Role.ADMINISTRATOR),
+    Page("identity:pair", Role.ADMINISTRATOR, lambda world: {"candidate_id": _match_candidate()}),
+    Page("identity:records", Role.ADMINISTRATOR, lambda world: {"person_id": world.in_scope.pk}),
 ]
 
 # Routed URLs that are not HTML pages (JSON, CSV, form targets that redirect), or are covered by a

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "openiom.reference",
     "openiom.people",
     "openiom.offending",
+    "openiom.identity",
     "openiom.cohorts",
     "openiom.evaluation",
     "openiom.cases",

@@ -59,6 +59,14 @@ def _run(kind: str, path: Path, report: Path | None) -> None:
         f"{path.name}: {result.rows} rows; {result.inserted} inserted, {result.updated} updated, "
         f"{result.unchanged} unchanged."
     )
+    if result.linkage is not None:
+        linked = result.linkage
+        click.echo(
+            f"linked to people already known: {linked.automatic_links} automatically, "
+            f"{linked.review_pairs} pair(s) waiting for review"
+        )
+        for problem in linked.problems[:MAX_ERRORS_SHOWN]:
+            click.echo(f"  {problem.message}", err=True)
 
 
 _report = click.option(

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from openiom.audit.actions import IMPORT_ACTIONS
 from openiom.audit.services import audit_record
+from openiom.identity.services import RunSummary, link_import
 from openiom.imports.validation import (
     RowError,
     ValidationResult,
@@ -85,6 +86,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    linkage: RunSummary | None = None
 
     @property
     def ok(self) -> bool:
@@ -103,15 +105,20 @@ def people_import(*, path: Path, user: User | None = None, progress: Progress = 
     if not result.ok:
         return ImportResult("people", len(frame), errors=result.errors)
     rows = result.frame[PERSON_FIELDS]
-    return _merge(
-        kind="people",
-        table="person",
-        fields=PERSON_FIELDS,
-        rows=rows,
-        path=path,
-        user=user,
-        progress=progress,
-    )
+    started = timezone.now()
+    # One transaction with the linkage, so a failed linkage leaves no record unlinked behind it.
+    with transaction.atomic():
+        imported = _merge(
+            kind="people",
+            table="person",
+            fields=PERSON_FIELDS,
+            rows=rows,
+            path=path,
+            user=user,
+            progress=progress,
+        )
+        imported.linkage = link_import(source_systems=set(rows["source_system"]), since=started, user=user)
+    return imported
 
 
 def events_import(*, path: Path, user: User | None = None, progress: Progress = _noop) -> ImportResult:
@@ -153,7 +160,11 @@ def _link_people(result: ValidationResult) -> ValidationResult:
             rows = by_source & (frame["source_system"] == system).to_numpy()
             person_id[rows] = frame.loc[rows, "person_source_id"].map(mapping).astype("Int64")
         if (~by_source).any():
-            cursor.execute("SELECT pnc_id, id FROM person WHERE pnc_id IS NOT NULL")
+            # Linked records are one person, so a PNC ID on several of them is not ambiguous.
+            cursor.execute(
+                "SELECT DISTINCT p.pnc_id, COALESCE(l.person_id, p.id) FROM person p "
+                "LEFT JOIN identity_person_link l ON l.record_id = p.id WHERE p.pnc_id IS NOT NULL"
+            )
             known = pd.DataFrame(cursor.fetchall(), columns=["pnc_id", "id"])
             counts = known.groupby("pnc_id")["id"].agg(["min", "count"])
             pnc = frame.loc[~by_source, "pnc_id"]

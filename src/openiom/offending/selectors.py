@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from openiom.identity.selectors import member_ids
 from openiom.offending.models import Disposal, EventType, OffendingEvent
 from openiom.people.models import Person
 from openiom.reference.selectors import active_offences_and_categories
@@ -30,9 +31,12 @@ class OffendingSummary:
 
 
 def timeline_for(*, person: Person) -> list[TimelineEntry]:
-    """The person's offending events, newest first, with offence names from the active reference data."""
+    """The person's offending events across all their linked source records, newest first, with offence
+    names from the active reference data."""
     events = list(
-        OffendingEvent.objects.filter(person=person).order_by("-outcome_date", "-offence_date", "-id")
+        OffendingEvent.objects.filter(person_id__in=member_ids(person.pk)).order_by(
+            "-outcome_date", "-offence_date", "-id"
+        )
     )
     if not events:
         return []
@@ -54,9 +58,9 @@ def timeline_for(*, person: Person) -> list[TimelineEntry]:
 
 def offending_summary(*, person: Person, as_of: date) -> OffendingSummary:
     events = list(
-        OffendingEvent.objects.filter(person=person, outcome_date__lte=as_of).values_list(
-            "event_type", "outcome_date", "disposal"
-        )
+        OffendingEvent.objects.filter(
+            person_id__in=member_ids(person.pk), outcome_date__lte=as_of
+        ).values_list("event_type", "outcome_date", "disposal")
     )
     proven = sorted(d for t, d, _ in events if t in PROVEN)
     year_ago = as_of - timedelta(days=365)

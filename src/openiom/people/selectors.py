@@ -56,4 +56,8 @@ def age_on(date_of_birth: date, on: date) -> int:
 
 
 def person_events(*, person: Person) -> QuerySet[OffendingEvent]:
-    return OffendingEvent.objects.filter(person=person).order_by("-outcome_date", "-offence_date", "-id")
+    from openiom.identity.selectors import member_ids
+
+    return OffendingEvent.objects.filter(person_id__in=member_ids(person.pk)).order_by(
+        "-outcome_date", "-offence_date", "-id"
+    )

@@ -14,6 +14,7 @@ from openiom.access.restricted import RevealForm, restricted_open, unlocked_grou
 from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
+from openiom.identity.selectors import source_records
 from openiom.offending.selectors import offending_summary, timeline_for
 from openiom.people import selectors
 from openiom.people.forms import SearchForm
@@ -93,6 +94,8 @@ def detail(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
             "can_break_glass": grants.emergency_allowed and access.VICTIM not in grants.restricted_allowed,
             "shared_under": access.sharing_basis(request.user, person),
             "can_see_access_log": has_permission(request.user, "person.access_log"),
+            "source_records": source_records(person) if "identity" in grants.field_groups else [],
+            "can_review_links": has_permission(request.user, "identity.review"),
         },
     )
 

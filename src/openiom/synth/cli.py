@@ -55,6 +55,14 @@ from openiom.synth.generate import DEFAULT_AS_OF, FORMATS, MAX_PEOPLE, synthesis
     help="After generating (or with --check-only, instead), measure the calibration statistics.",
 )
 @click.option("--check-only", is_flag=True, help="Only measure the files already in --out.")
+@click.option(
+    "--sources",
+    type=click.IntRange(1, 3),
+    default=1,
+    show_default=True,
+    help="2 or 3: also write the same people as police, probation (and partner) records with realistic "
+    "errors, and truth.<format>, the true mapping (docs/identity.md).",
+)
 def synth(
     n_people: int,
     seed: int,
@@ -64,6 +72,7 @@ def synth(
     source_system: str,
     check: bool,
     check_only: bool,
+    sources: int,
 ) -> None:
     """Generate a synthetic police area: known offenders and their offending histories."""
     as_of_date: date = as_of.date()
@@ -86,6 +95,15 @@ def synth(
         click.echo(
             f"wrote {result.people:,} people to {result.people_path} and {result.events:,} events to "
             f"{result.events_path} in {seconds:.1f}s"
+        )
+    if sources > 1 and not check_only:
+        from openiom.synth.sources import synthesise_sources
+
+        split = synthesise_sources(
+            out_dir / "sources", people=n_people, seed=seed, sources=sources, as_of=as_of_date, fmt=fmt
+        )
+        click.echo(
+            f"wrote {split.records:,} source records for {split.people:,} people to {out_dir / 'sources'}"
         )
     if check or check_only:
         people_path, events_path = out_dir / f"people.{fmt}", out_dir / f"events.{fmt}"

@@ -358,6 +358,9 @@ def database_source(database: str | Any, *, scope: PeopleScope | None = None) ->
     )
     person = backend.table("person")
     event = backend.table("offending_event")
+    # Linked source records are one person: the canonical record stands for them and carries the
+    # events of every record linked to it (identity resolution, docs/identity.md).
+    links = backend.table("identity_person_link").select(record=ibis._.record_id, canonical=ibis._.person_id)
     if scope is not None:
         allowed = person.source_system.isin(sorted(scope.source_systems))
         if scope.scheme_ids:
@@ -366,9 +369,13 @@ def database_source(database: str | Any, *, scope: PeopleScope | None = None) ->
             allowed |= person.id.isin(members.person_id)
         person = person.filter(allowed)
         event = event.filter(event.person_id.isin(person.id))
+    event = event.left_join(links, event.person_id == links.record).mutate(
+        pid=ibis.coalesce(ibis._.canonical, ibis._.person_id)
+    )
+    person = person.filter(~person.id.isin(links.record))
     people_t = _people(person, pid=person.id)
     # The database links events to people by id, which serves as pid directly.
-    events_t = _events(event.mutate(pid=event.person_id), reference, keys=True)
+    events_t = _events(event, reference, keys=True)
     stats = backend.to_pandas(
         event.aggregate(events=ibis._.count(), events_updated=ibis._.updated_at.max().cast("string"))
     )
