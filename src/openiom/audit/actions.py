@@ -68,6 +68,14 @@ class AuditAction(StrEnum):
     RETENTION_DELETE = "retention.delete"
     RETENTION_ANONYMISE = "retention.anonymise"
 
+    LINK_RUN = "link.run"
+    LINK_MERGE = "link.merge"
+    LINK_UNMERGE = "link.unmerge"
+    LINK_SEPARATE = "link.separate"
+    LINK_QUEUE_VIEW = "link.queue_view"
+    LINK_PAIR_VIEW = "link.pair_view"
+    LINK_RECORDS_VIEW = "link.records_view"
+
 
 class UnknownAuditAction(ValueError):
     pass

@@ -8,7 +8,7 @@ import click
 from tqdm import tqdm
 
 from openiom.access.commands import command_action, current_user
-from openiom.cli import setup_django
+from openiom.config.django_setup import setup_django
 from openiom.identity.linkage import Backend
 
 STAGES = [

@@ -197,7 +197,8 @@ def _dob_compatible(a: pd.Series, b: pd.Series) -> np.ndarray:
     one_char = np.array(
         [sum(x != y for x, y in zip(p, q, strict=False)) <= 1 for p, q in zip(a, b, strict=True)], dtype=bool
     )
-    return (a.to_numpy() == b.to_numpy()) | transposed | one_char
+    agreed: np.ndarray = (a.to_numpy() == b.to_numpy()) | transposed | one_char
+    return agreed
 
 
 def _names_compatible(left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray:
@@ -210,7 +211,8 @@ def _names_compatible(left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray:
             for a, b in zip(left["surname"], right["surname"], strict=True)
         ]
     )
-    return shared | same_first | similar_surname
+    compatible: np.ndarray = shared | same_first | similar_surname
+    return compatible
 
 
 def deterministic_pairs(prepared: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.identity import linkage, selectors
 from openiom.identity.models import LinkageRun, LinkBasis, MatchCandidate, PersonLink, ReviewStatus
@@ -176,7 +177,7 @@ def run_linkage(
         run.save(update_fields=["automatic_links", "review_pairs"])
         audit_record(
             user=user,
-            action="link.run",
+            action=AuditAction.LINK_RUN,
             object_type="identity_linkage_run",
             object_id=run.pk,
             detail={
@@ -269,7 +270,7 @@ def decide(*, candidate: MatchCandidate, same: bool, reason: str, user: Any) -> 
         _apply_links([(locked.left_id, locked.right_id, LinkBasis.CLERICAL, locked.match_probability)], None)
     audit_record(
         user=user,
-        action="link.merge" if same else "link.separate",
+        action=AuditAction.LINK_MERGE if same else AuditAction.LINK_SEPARATE,
         object_type="identity_match_candidate",
         object_id=locked.pk,
         detail={
@@ -322,7 +323,7 @@ def unmerge(*, record: Person, reason: str, user: Any) -> int:
         )
     audit_record(
         user=user,
-        action="link.unmerge",
+        action=AuditAction.LINK_UNMERGE,
         object_type="person",
         object_id=record.pk,
         detail={

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from openiom.access.policy import requires
+from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.identity import selectors, services
 from openiom.identity.forms import DecisionForm, UnmergeForm
@@ -36,7 +37,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     candidates = list(selectors.review_queue(status=status))
     counts = selectors.review_counts()
     audit_record(
-        user=request.user, action="link.queue_view", detail={"status": status, "shown": len(candidates)}
+        user=request.user,
+        action=AuditAction.LINK_QUEUE_VIEW,
+        detail={"status": status, "shown": len(candidates)},
     )
     return render(
         request,
@@ -72,7 +75,7 @@ def pair(request: HttpRequest, candidate_id: int) -> HttpResponse:
             return redirect("identity:queue")
     audit_record(
         user=request.user,
-        action="link.pair_view",
+        action=AuditAction.LINK_PAIR_VIEW,
         object_type="identity_match_candidate",
         object_id=candidate.pk,
         detail={"records": [candidate.left_id, candidate.right_id]},
@@ -116,7 +119,7 @@ def records(request: HttpRequest, person_id: int) -> HttpResponse:
     members = selectors.source_records(person)
     audit_record(
         user=request.user,
-        action="link.records_view",
+        action=AuditAction.LINK_RECORDS_VIEW,
         object_type="person",
         object_id=person.pk,
         detail={"records": [m.pk for m in members]},
