@@ -131,14 +131,10 @@ def plant_scheme(
     con.execute(
         f"copy (select {selected} from planted where removed) to {_literal(paths['removed'])} {fmt}"  # noqa: S608
     )
-    con.execute(
-        "copy (select source_id, qualified_on as adoption_date, stream from decided where adopted "
-        f"order by source_id) to {_literal(paths['managed'])} (header true)"  # noqa: S608
-    )
-    con.execute(
-        "copy (select source_id, qualified_on from decided where not adopted order by source_id) "
-        f"to {_literal(paths['comparison'])} (header true)"  # noqa: S608
-    )
+    managed_sql = "select source_id, qualified_on as adoption_date, stream from decided where adopted"
+    comparison_sql = "select source_id, qualified_on from decided where not adopted"
+    for sql, path in ((managed_sql, paths["managed"]), (comparison_sql, paths["comparison"])):
+        con.execute(f"copy ({sql} order by source_id) to {_literal(path)} (header true)")
     counts = con.execute(
         "select count(*) filter (where adopted), count(*) filter (where not adopted), "
         "(select count(*) from planted where removed) from decided"
