@@ -184,3 +184,10 @@ def test_without_a_comparison_group_the_sentence_says_so() -> None:
     comparison = result.comparison("proven")
     assert comparison is not None and comparison.comparison is None and comparison.did is None
     assert "There is no comparison group" in comparison.sentence
+
+
+def test_nobody_measured_is_no_figures_not_a_crash() -> None:
+    result = run(PERSON_1, [(1, "managed", None), (2, "comparison", "2027-01-01")])
+    assert result.people.empty and all(c.people == 0 and c.change is None for c in result.cohort)
+    assert result.series.empty
+    assert "There is no comparison group" in result.comparisons[0].sentence

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "openiom.cohorts",
     "openiom.evaluation",
     "openiom.cases",
+    "openiom.performance",
     "openiom.web",
 ]
 

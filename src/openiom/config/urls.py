@@ -9,6 +9,7 @@ urlpatterns = [
     path("access/", include("openiom.access.urls")),
     path("cases/", include("openiom.cases.urls")),
     path("cohorts/", include("openiom.cohorts.urls")),
+    path("performance/", include("openiom.performance.urls")),
     path("", include("openiom.audit.urls")),
 ]
 

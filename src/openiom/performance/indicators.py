@@ -251,7 +251,7 @@ def working_days_between(start: date, end: date, holidays: tuple[date, ...] = ()
     return int(np.busday_count(first, last, holidays=[np.datetime64(h, "D") for h in holidays]))
 
 
-def _months_back(as_of: date, months: int) -> date:
+def months_back(as_of: date, months: int) -> date:
     """The first day of the complete month `months` before the month of `as_of`."""
     index = as_of.year * 12 + as_of.month - 1 - months
     return date(index // 12, index % 12 + 1, 1)
@@ -259,7 +259,7 @@ def _months_back(as_of: date, months: int) -> date:
 
 def _contacts_ok(facts: CaseFacts, expected: float, as_of: date, months: int) -> bool:
     window_end = date(as_of.year, as_of.month, 1)  # the current month is not complete
-    window_start = _months_back(as_of, months)
+    window_start = months_back(as_of, months)
     span = float(months)
     if facts.start_date and facts.start_date > window_start:
         window_start = facts.start_date

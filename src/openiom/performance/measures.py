@@ -332,9 +332,12 @@ def _wide(people: pd.DataFrame) -> pd.DataFrame:
     complete = people.groupby("person_key")["partial"].transform("any")
     rows = people[~complete]
     values = [*MEASURES, *(f"{m}_per_365" for m in MEASURES)]
+    columns = [f"{name}_{window}" for name in values for window in ("before", "after")]
+    if rows.empty:
+        return pd.DataFrame(columns=["person_key", *columns])
     wide = rows.pivot(index="person_key", columns="window", values=values)
     wide.columns = [f"{name}_{window}" for name, window in wide.columns]
-    return wide.reset_index()
+    return wide.reindex(columns=columns).reset_index()
 
 
 def _did(managed: pd.DataFrame, comparison: pd.DataFrame, column: str) -> Interval | None:
