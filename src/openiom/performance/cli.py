@@ -41,9 +41,7 @@ def report(scheme_code: str, quarter: str, out_dir: Path, months: str) -> None:
         selectors.quarter_dates(quarter)
     except MeasureError as exc:
         raise click.BadParameter(str(exc).replace("quarter: ", ""), param_hint="--quarter") from exc
-    with click.progressbar(
-        length=len(STEPS), label="Performance report", file=click.get_text_stream("stderr")
-    ) as bar:
+    with click.progressbar(length=len(STEPS), label="Performance report", file=sys.stderr) as bar:
 
         def progress(step: str) -> None:
             bar.label = f"Performance report: {step}"
