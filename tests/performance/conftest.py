@@ -53,6 +53,10 @@ def _conviction(person: Person, on: date, n: int) -> None:
 
 @pytest.fixture
 def scheme(db: object) -> Scheme:
+    return build_scheme()
+
+
+def build_scheme() -> Scheme:
     cache.clear()
     world = build_world()
     today = timezone.localdate()
