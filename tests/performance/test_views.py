@@ -190,3 +190,13 @@ def test_the_report_command(scheme: Scheme, tmp_path: Path) -> None:
 
 def _quarter_of(day: Any) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def test_the_case_page_shows_the_before_and_after_panel(scheme: Scheme) -> None:
+    page = (
+        client_for(scheme, Role.PROBATION_PRACTITIONER)
+        .get(f"/cases/{scheme.managed[0].pk}/")
+        .content.decode()
+    )
+    assert "Offending before and after adoption" in page
+    assert "12 months before and after adoption on" in page

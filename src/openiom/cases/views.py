@@ -58,6 +58,7 @@ from openiom.cases.models import (
 )
 from openiom.people.models import person_name
 from openiom.people.views import visible_person_or_refuse
+from openiom.performance import selectors as performance_selectors
 from openiom.web.formats import DayFormat, choice_labels
 
 HEALTH = access.HEALTH
@@ -387,6 +388,7 @@ def detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "reveal_form": RevealForm(),
             "stream_label": label(configured.streams, case.stream),
             "today": timezone.localdate(),
+            "performance_panel": performance_selectors.case_panel(case),
         },
     )
 
