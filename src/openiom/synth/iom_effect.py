@@ -46,7 +46,7 @@ class PlantedScheme:
 def _quarter_starts(as_of: date, quarters: int) -> list[date]:
     first = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
     out = []
-    for k in range(quarters, 0, -1):
+    for k in range(quarters - 1, -1, -1):
         months = first.year * 12 + first.month - 1 - 3 * k
         out.append(date(months // 12, months % 12 + 1, 1))
     return out
