@@ -12,6 +12,7 @@ BENCHMARKS = [
     "bench.group_by_person",
     "bench.evaluation",
     "bench.caseload",
+    "bench.performance",
 ]
 
 

@@ -114,7 +114,11 @@ def _scheme(events: Path, managed: int) -> tuple[Path, Path, dict[str, int]]:
     capped = folder / f"managed-{managed}.csv"
     frame.head(managed).to_csv(capped, index=False)
     comparison = pd.read_csv(folder / "comparison.csv")
-    return capped, folder / "comparison.csv", {"managed": min(len(frame), managed), "comparison": len(comparison)}
+    return (
+        capped,
+        folder / "comparison.csv",
+        {"managed": min(len(frame), managed), "comparison": len(comparison)},
+    )
 
 
 def main() -> None:
@@ -127,10 +131,14 @@ def main() -> None:
     managed_path, comparison_path, sizes = _scheme(events, args.managed)
     load_average = os.getloadavg()[0]
     con = duckdb.connect()
-    load_seconds, summary = timed(lambda: load_histories(con, people, events, builtin_reference(), data_end=AS_OF))
+    load_seconds, summary = timed(
+        lambda: load_histories(con, people, events, builtin_reference(), data_end=AS_OF)
+    )
     members = load_members(con, managed_path, comparison_path)
     con.register("members_v", members)
-    con.execute('create table members_t as select person_key, "group" as grp, cast(anchor as date) as anchor from members_v')
+    con.execute(
+        'create table members_t as select person_key, "group" as grp, cast(anchor as date) as anchor from members_v'
+    )
     ours, hand = [], []
     result = None
     for _ in range(args.repeats):
@@ -149,7 +157,9 @@ def main() -> None:
             row = baseline[baseline["grp"] == group].iloc[0]
             assert figure is not None and figure.people == row["people"], (group, figure, row)
             assert figure.change is not None
-            assert abs(figure.change.estimate - row[f"{comparison.measure}_change"]) < 1e-6, comparison.measure
+            assert abs(figure.change.estimate - row[f"{comparison.measure}_change"]) < 1e-6, (
+                comparison.measure
+            )
     ours_median, hand_median = statistics.median(ours), statistics.median(hand)
     proven = result.comparison("proven")
     assert proven is not None

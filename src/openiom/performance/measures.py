@@ -229,7 +229,7 @@ def _windows(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
         ), ev as (
             select e.person_key, e.event_type, e.proven, e.css_weight, e.unit_cost,
                 case when e.event_type = 'arrest' then e.outcome_date else e.offence_date end as day
-            from events e semi join m on m.person_key = e.person_key
+            from perf_events e
             where e.outcome_date < $end and e.offence_date < $end
         ), counted as (
             select w.person_key, w.wnd,
@@ -246,7 +246,7 @@ def _windows(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
         ), cust as (
             select e.person_key, e.custody_start as s,
                 least(coalesce(e.release_date, $end), $end) as e
-            from events e semi join m on m.person_key = e.person_key
+            from perf_events e
             where e.event_type = 'conviction' and e.disposal = 'custody' and e.custody_start is not null
               and e.custody_start < $end
         ), ordered as (
@@ -297,12 +297,18 @@ def _interval(values: np.ndarray) -> Interval | None:
     return Interval(mean, mean - half, mean + half)
 
 
+def _pair(wide: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """The before and after values of the people who have both (no rate without a day at liberty)."""
+    before = wide[f"{column}_before"].to_numpy(dtype=float)
+    after = wide[f"{column}_after"].to_numpy(dtype=float)
+    keep = ~(np.isnan(before) | np.isnan(after))
+    return before[keep], after[keep]
+
+
 def _cohort_measure(wide: pd.DataFrame, measure: str, basis: str) -> CohortMeasure:
     column = measure if basis == "count" else f"{measure}_per_365"
-    pair = wide[[f"{column}_before", f"{column}_after"]].dropna()
-    before = pair[f"{column}_before"].to_numpy(dtype=float)
-    after = pair[f"{column}_after"].to_numpy(dtype=float)
-    n = len(pair)
+    before, after = _pair(wide, column)
+    n = len(before)
     mean_before = float(before.mean()) if n else 0.0
     mean_after = float(after.mean()) if n else 0.0
     change = _interval(after - before)
@@ -342,8 +348,8 @@ def _wide(people: pd.DataFrame) -> pd.DataFrame:
 
 def _did(managed: pd.DataFrame, comparison: pd.DataFrame, column: str) -> Interval | None:
     def changes(wide: pd.DataFrame) -> np.ndarray:
-        pair = wide[[f"{column}_before", f"{column}_after"]].dropna()
-        return (pair[f"{column}_after"] - pair[f"{column}_before"]).to_numpy(dtype=float)
+        before, after = _pair(wide, column)
+        return after - before
 
     a, b = changes(managed), changes(comparison)
     if len(a) < 2 or len(b) < 2:
@@ -406,7 +412,7 @@ def _series(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
             group by all
         ), ev as (
             select m.grp, datediff('month', m.month0, date_trunc('month', e.offence_date)) as k, count(*) as n
-            from events e join m on m.person_key = e.person_key
+            from perf_events e join m on m.person_key = e.person_key
             where e.proven and e.outcome_date < $end and e.offence_date < $end
               and e.offence_date >= cast(m.month0 - to_months($span) as date)
               and e.offence_date < cast(m.month0 + to_months($span + 1) as date)
@@ -438,6 +444,11 @@ def compute(
     """
     check_months(months)
     _prepare_members(con, members, as_of, months)
+    # The members' events, read from the area's events once: every figure below scans only these.
+    con.execute(
+        "create or replace temp table perf_events as select e.* from events e "
+        "semi join perf_measured m on m.person_key = e.person_key"
+    )
     diag = Diagnostics(as_of=as_of, months=months)
     everyone = con.execute("select person_key, grp, anchor from perf_members").df()
     diag.members = _count_by_group(everyone, everyone["person_key"].notna())
@@ -445,8 +456,7 @@ def compute(
     anchors = pd.to_datetime(everyone["anchor"])
     diag.anchor_after_as_of = _count_by_group(everyone, anchors > pd.Timestamp(as_of))
     after = con.execute(
-        """select count(*) from events e semi join perf_measured m on m.person_key = e.person_key
-        where e.outcome_date > $as_of or e.offence_date > $as_of""",
+        "select count(*) from perf_events e where e.outcome_date > $as_of or e.offence_date > $as_of",
         {"as_of": as_of},
     ).fetchone()
     diag.events_after_as_of = int(after[0]) if after else 0
