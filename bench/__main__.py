@@ -13,6 +13,7 @@ BENCHMARKS = [
     "bench.evaluation",
     "bench.caseload",
     "bench.identity",
+    "bench.performance",
 ]
 
 

@@ -46,6 +46,10 @@ COMMANDS = {
         "openiom.evaluation.cli:evaluate",
         "Evaluate a programme against a matched comparison group (see docs/evaluation.md).",
     ),
+    "performance": (
+        "openiom.performance.cli:performance",
+        "Before/after offending, harm and cost of a scheme, and its case quality (see docs/performance.md).",
+    ),
 }
 
 

@@ -60,6 +60,17 @@ INVOCATIONS: dict[str, list[str]] = {
     "iom retention review": ["retention", "review"],
     "iom retention approve": ["retention", "approve", "999999", "--reason", "Past the retention period"],
     "iom retention apply": ["retention", "apply", "999999"],
+    # No such scheme: refused or "not a member", nothing written either way.
+    "iom performance report": [
+        "performance",
+        "report",
+        "--scheme",
+        "NO-SUCH",
+        "--quarter",
+        "2026Q3",
+        "--out",
+        "/nonexistent/performance",
+    ],
 }
 
 

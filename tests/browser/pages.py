@@ -55,6 +55,22 @@ def _match_candidate() -> int:
     ).pk
 
 
+def _performance_report(world: Any) -> int:
+    from openiom.evaluation.models import EvaluationRun, RunStatus
+
+    return EvaluationRun.objects.create(
+        created_by=world.users[Role.COORDINATOR],
+        scheme=world.scheme,
+        title="Performance report S1 2026Q3",
+        config={"job": "performance_report", "scheme_id": world.scheme.pk, "quarter": "2026Q3", "months": 12},
+        status=RunStatus.RUNNING,
+        step=2,
+        step_count=5,
+        step_text="case-quality indicators",
+        progress=20,
+    ).pk
+
+
 PAGES: list[Page] = [
     Page("accounts:sign-in", None),
     Page("web:accessibility", None),
@@ -106,6 +122,11 @@ PAGES: list[Page] = [
     Page("identity:queue", Role.ADMINISTRATOR),
     Page("identity:pair", Role.ADMINISTRATOR, lambda world: {"candidate_id": _match_candidate()}),
     Page("identity:records", Role.ADMINISTRATOR, lambda world: {"person_id": world.in_scope.pk}),
+    Page("performance:dashboard", Role.COORDINATOR),
+    Page("performance:dashboard", Role.ANALYST, query="months=6"),
+    Page("performance:quality", Role.COORDINATOR, query="indicator=plan_requirements"),
+    Page("performance:quality", Role.ANALYST, query="indicator=substance_referral"),
+    Page("performance:report", Role.COORDINATOR, lambda world: {"run_id": _performance_report(world)}),
 ]
 
 # Routed URLs that are not HTML pages (JSON, CSV, form targets that redirect), or are covered by a
@@ -131,4 +152,9 @@ NOT_PAGES = {
     "cases:plan-activate",
     # A button on the status page, which is checked while a run is in progress.
     "evaluation:cancel",
+    # Downloads; the finished report page and the dashboard with figures are in tests/browser/test_performance.py.
+    "performance:figures-csv",
+    "performance:report-html",
+    "performance:report-pdf",
+    "performance:report-csv",
 }

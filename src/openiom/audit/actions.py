@@ -76,6 +76,12 @@ class AuditAction(StrEnum):
     LINK_PAIR_VIEW = "link.pair_view"
     LINK_RECORDS_VIEW = "link.records_view"
 
+    PERFORMANCE_REPORT = "performance.report"
+    PERFORMANCE_REPORT_START = "performance.report_start"
+    PERFORMANCE_VIEW = "performance.view"
+    PERFORMANCE_DOWNLOAD = "performance.download"
+    PERFORMANCE_QUALITY_VIEW = "performance.quality_view"
+
 
 class UnknownAuditAction(ValueError):
     pass

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.db import transaction
 
@@ -11,6 +13,7 @@ from openiom.accounts.models import User
 from openiom.accounts.roles import Role
 from openiom.cases import services
 from openiom.cases.models import Case, Plan
+from openiom.cohorts.models import Candidate, CohortRun
 from openiom.people.models import Person
 
 RATIONALE = "Demo: persistent neighbourhood offending, agreed by police, probation and partners."
@@ -180,3 +183,79 @@ def demo_cases_build(*, scheme: Scheme, as_of: date) -> int:
             reason="Demo: twelve months without offending; stepped down to universal services",
         )
     return Case.objects.filter(scheme=scheme).count()
+
+
+DEMO_DEFINITION = "demo-three-proven-in-12-months"
+DEMO_ADOPTIONS = 200
+
+
+def _read_list(path: Path, date_column: str) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [row for row in csv.DictReader(handle) if row.get("source_id") and row.get(date_column)]
+
+
+@transaction.atomic
+def demo_performance_build(
+    *, scheme: Scheme, managed: Path, comparison: Path, source_system: str, limit: int = DEMO_ADOPTIONS
+) -> int:
+    """Cases adopted over the last two years from the synthetic area's planted scheme
+    (openiom.synth.iom_effect), with the saved cohort runs that picked them and the comparison group,
+    so the Performance pages have a known effect to show. Idempotent; returns the cases adopted."""
+    if CohortRun.objects.filter(definition_id=DEMO_DEFINITION).exists():
+        return 0
+    users = {u.role: u for u in User.objects.filter(username__startswith="demo.")}
+    coordinator = users[Role.COORDINATOR]
+    police_agency = scheme.agencies.get(kind=AgencyKind.POLICE)
+    adopted = _read_list(managed, "adoption_date")[:limit]
+    others = _read_list(comparison, "qualified_on")
+    people = {
+        p.source_id: p
+        for p in Person.objects.filter(
+            source_system=source_system,
+            source_id__in=[r["source_id"] for r in adopted] + [r["source_id"] for r in others],
+        )
+    }
+    runs: dict[str, CohortRun] = {}
+
+    def candidate(source_id: str, on: str) -> Candidate | None:
+        person = people.get(source_id)
+        if person is None:
+            return None
+        if on not in runs:
+            runs[on] = CohortRun.objects.create(
+                run_id=f"demo-{on}",
+                definition_id=DEMO_DEFINITION,
+                definition_version="1",
+                definition_title="Demo: three or more proven offences in 12 months",
+                definition_source="Synthetic scheme (openiom.synth.iom_effect)",
+                definition_sha256="0" * 64,
+                as_of=date.fromisoformat(on),
+                engine="duckdb",
+                snapshot_id="demo",
+            )
+        return Candidate.objects.create(
+            run=runs[on], person=person, summary="Three or more proven offences in the 12 months before"
+        )
+
+    for row in others:
+        candidate(row["source_id"], row["qualified_on"])
+    count = 0
+    for row in adopted:
+        picked = candidate(row["source_id"], row["adoption_date"])
+        if picked is None or Case.objects.filter(scheme=scheme, person=picked.person).exists():
+            continue
+        services.panel_decide(
+            user=coordinator,
+            scheme=scheme,
+            person=picked.person,
+            decision="adopt",
+            rationale="Demo: three or more proven offences in the 12 months before the panel.",
+            stream=row.get("stream") or "fixed",
+            lead_agency=police_agency,
+            police_worker=users[Role.POLICE_OFFICER],
+            probation_worker=users[Role.PROBATION_PRACTITIONER],
+            start_date=date.fromisoformat(row["adoption_date"]),
+            candidate=picked,
+        )
+        count += 1
+    return count

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "openiom.cohorts",
     "openiom.evaluation",
     "openiom.cases",
+    "openiom.performance",
     "openiom.web",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/", include("openiom.cases.urls")),
     path("cohorts/", include("openiom.cohorts.urls")),
     path("identity/", include("openiom.identity.urls")),
+    path("performance/", include("openiom.performance.urls")),
     path("", include("openiom.audit.urls")),
 ]
 

@@ -155,6 +155,13 @@ class RunCancelled(Exception):
     """The run was cancelled while the job was between steps."""
 
 
+# Other background jobs carried out on the same run rows by the same worker process, named by the
+# "job" key of the run's configuration: job -> (module, function). The function takes the run and a
+# progress(step) callback (raising RunCancelled once the run is cancelled), its module has the job's
+# STEPS, and it returns the summary to record.
+OTHER_JOBS = {"performance_report": ("openiom.performance.services", "report_job")}
+
+
 def evaluation_run_execute(run_id: int) -> EvaluationRun:
     """Carry out a queued run: the pipeline, then the report files, recording each step on the row.
 
@@ -162,6 +169,9 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
     unexpected error ends it as failed and is logged with its traceback.
     """
     run = EvaluationRun.objects.get(pk=run_id)
+    job = OTHER_JOBS.get(str(run.config.get("job", "")))
+    if job is not None:
+        return _other_job_execute(run, *job)
     total = len(STEPS)
     started = _update_while(
         run_id,
@@ -217,6 +227,51 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
             step=total,
             summary=summarise(evaluation.results),
         )
+    run.refresh_from_db()
+    return run
+
+
+def _other_job_execute(run: EvaluationRun, module_name: str, function: str) -> EvaluationRun:
+    import importlib
+
+    module = importlib.import_module(module_name)
+    steps: tuple[str, ...] = module.STEPS
+    total = len(steps)
+    if not _update_while(
+        run.pk,
+        QUEUED,
+        status=RunStatus.RUNNING,
+        started_at=timezone.now(),
+        step=0,
+        step_count=total,
+        progress=0,
+    ):
+        run.refresh_from_db()
+        return run
+
+    def progress(stage: str) -> None:
+        number = steps.index(stage) + 1
+        if not _update_while(
+            run.pk, RUNNING, step=number, step_text=stage, progress=round(100 * (number - 1) / total)
+        ):
+            raise RunCancelled
+
+    try:
+        summary = getattr(module, function)(run, progress)
+    except RunCancelled:
+        pass
+    except (ValueError, OSError) as exc:
+        _end(run.pk, RUNNING, status=RunStatus.FAILED, message=str(exc))
+    except Exception as exc:
+        logger.exception("background job %s failed", run.pk)
+        _end(
+            run.pk,
+            RUNNING,
+            status=RunStatus.FAILED,
+            message=f"The job stopped with an unexpected error ({type(exc).__name__}: {exc}).",
+        )
+    else:
+        _end(run.pk, RUNNING, status=RunStatus.SUCCEEDED, progress=100, step=total, summary=summary)
     run.refresh_from_db()
     return run
 

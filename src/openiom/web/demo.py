@@ -15,13 +15,19 @@ from openiom.access.demo import demo_access_build
 from openiom.accounts.models import User
 from openiom.accounts.roles import Role
 from openiom.accounts.services import user_create
-from openiom.cases.demo import demo_cases_build
+from openiom.cases.demo import demo_cases_build, demo_performance_build
 from openiom.imports.services import events_import, people_import
 from openiom.people.models import Person
 from openiom.reference.datafiles import builtin_directory
 from openiom.reference.services import reference_dataset_load
+from openiom.synth.generate import DEFAULT_AS_OF
+from openiom.synth.iom_effect import plant_scheme
 
 DEMO_SOURCE_SYSTEM = "SYNTH"
+# The planted effect of the demo scheme: managed people's offending after adoption falls by this much
+# more than the area's own decline (docs/performance.md).
+DEMO_EFFECT = 0.3
+PLANTED_FOLDER = "iom-scheme"
 DEMO_USERS: list[tuple[str, Role, str, str]] = [
     ("demo.police", Role.POLICE_OFFICER, "Pat", "Constable"),
     ("demo.probation", Role.PROBATION_PRACTITIONER, "Sam", "Practitioner"),
@@ -74,8 +80,15 @@ def demo_build(
         area = data_dir / "synthetic-area"
         echo(f"Generating a synthetic area of {people:,} people (seed {seed})…")
         run_synth(people=people, seed=seed, out=area)
-        for kind, run in (("people", people_import), ("events", events_import)):
-            result = run(path=area / f"{kind}.csv")
+        echo(f"Planting an IOM scheme that cuts its managed people's offending by {DEMO_EFFECT:.0%}…")
+        planted = plant_scheme(
+            area / "events.csv", area / PLANTED_FOLDER, as_of=DEFAULT_AS_OF, effect=DEMO_EFFECT
+        )
+        for kind, run, path in (
+            ("people", people_import, area / "people.csv"),
+            ("events", events_import, planted.events),
+        ):
+            result = run(path=path)
             if not result.ok:
                 raise DemoImportError(f"the synthetic {kind} file did not import: {result.errors[:3]}")
             echo(f"Imported {result.inserted:,} {kind}.")
@@ -92,4 +105,12 @@ def demo_build(
         users.append((username, str(role.label)))
     scheme = demo_access_build(source_system=DEMO_SOURCE_SYSTEM, as_of=timezone.localdate())
     demo_cases_build(scheme=scheme, as_of=timezone.localdate())
+    planted_folder = data_dir / "synthetic-area" / PLANTED_FOLDER
+    if (planted_folder / "managed.csv").exists():
+        demo_performance_build(
+            scheme=scheme,
+            managed=planted_folder / "managed.csv",
+            comparison=planted_folder / "comparison.csv",
+            source_system=DEMO_SOURCE_SYSTEM,
+        )
     return DemoSummary(people=Person.objects.count(), users=users)

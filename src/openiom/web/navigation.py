@@ -26,6 +26,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("cases:partner-referrals", _("Referrals"), "referral.update"),
     NavEntry("cohorts:index", _("Cohorts"), "cohort.analyse"),
     NavEntry("evaluation:index", _("Evaluation"), "evaluation.run"),
+    NavEntry("performance:dashboard", _("Performance"), "performance.view"),
     NavEntry("access:national", _("National overview"), "national.view"),
     NavEntry("access:alerts", _("Alerts"), "alerts.view"),
     NavEntry("access:agreements", _("Sharing agreements"), "agreements.view"),

@@ -24,6 +24,7 @@ from openiom.cases.lists import label, lists
 from openiom.cases.models import RESTRICTED_PATHWAYS, Pathway
 from openiom.cases.presenters import case_tables, form_fields
 from openiom.cases.views.editing import HEALTH, FormPage, case_or_404, edit_page, health_open
+from openiom.performance import selectors as performance_selectors
 
 
 @requires("case.view")
@@ -56,6 +57,7 @@ def detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
             "reveal_form": RevealForm(),
             "stream_label": label(configured.streams, case.stream),
             "today": timezone.localdate(),
+            "performance_panel": performance_selectors.case_panel(case),
         },
     )
 
