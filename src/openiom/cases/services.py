@@ -326,9 +326,10 @@ def _snapshot(plan: Plan, user: Any, change: str) -> PlanVersion:
     )
 
 
-def _plan_changed(plan: Plan, user: Any, change: str) -> PlanVersion:
+def _plan_changed(plan: Plan, user: Any, change: str, *, restricted: bool = False) -> PlanVersion:
     saved = _snapshot(plan, user, change)
-    _event(plan.case, user, EventKind.PLAN, change)
+    # A health or substance-misuse action's text is restricted on the timeline as on the plan.
+    _event(plan.case, user, EventKind.PLAN, change, restricted=restricted)
     _audit(user, AuditAction.CASE_PLAN, plan.case, version=saved.number)
     return saved
 
@@ -373,6 +374,7 @@ def plan_add_action(
         plan,
         user,
         _("Action for %(agency)s added: %(text)s") % {"agency": owner_agency.name, "text": text.strip()},
+        restricted=pathway in RESTRICTED_PATHWAYS,
     )
 
 
@@ -391,6 +393,7 @@ def plan_action_status(*, user: Any, plan: Plan, version: int, action_id: int, s
         user,
         _("Action “%(text)s” is now %(status)s")
         % {"text": action.text, "status": ActionStatus(status).label.lower()},
+        restricted=action.pathway in RESTRICTED_PATHWAYS,
     )
 
 

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from openiom.access import selectors as access
-from openiom.access.restricted import unlocked_groups
+from openiom.access.restricted import RestrictedView, restricted_view
 from openiom.cases import selectors, services
 from openiom.cases.models import Case, Plan
 from openiom.cases.presenters import field_value
@@ -35,9 +35,13 @@ def plan_or_404(case: Case) -> Plan:
     return plan
 
 
+def case_restricted(request: HttpRequest, case: Case) -> RestrictedView:
+    """The restricted-data check for the case's person: every cases page asks it."""
+    return restricted_view(request, case.person)
+
+
 def health_open(request: HttpRequest, case: Case) -> bool:
-    grants = access.person_access(request.user, case.person)
-    return HEALTH in (unlocked_groups(request, case.person_id) & grants.restricted_allowed)
+    return case_restricted(request, case).health_open
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class FormPage:
                 "back": self.back,
                 "caption": self.caption,
                 "intro": self.intro,
+                "restricted": case_restricted(request, self.case) if self.case else None,
             },
         )
 
