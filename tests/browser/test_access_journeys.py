@@ -78,6 +78,39 @@ def test_coordinator_sees_emergency_access_alerts(page: Any, world: World) -> No
     assert CoordinatorAlert.objects.filter(message__contains="Person collapsed in custody").count() == 1
     sign_in_as(page, world.users[Role.COORDINATOR].username)
     page.goto("/access/alerts")
-    assert page.get_by_text("Person collapsed in custody").is_visible()
-    page.get_by_role("button", name="Mark as reviewed").first.click()
+    assert page.get_by_text("Person collapsed in custody").first.is_visible()
+    # The alert names the person as the coordinator sees them, not by record id.
+    assert page.get_by_role("heading", name="Emergency access to TESTWORTH, Casey").first.is_visible()
+    page.get_by_role("button", name="Record review").first.click()
+    assert page.get_by_text("Choose whether the emergency access was justified").first.is_visible()
     assert_accessible(page)
+    page.get_by_label("Not justified").first.check()
+    page.get_by_label("Your review").first.fill("No paramedic call is recorded on the custody log")
+    page.get_by_role("button", name="Record review").first.click()
+    assert page.get_by_text("Your review is recorded.").is_visible()
+    assert page.get_by_text("No paramedic call is recorded on the custody log").is_visible()
+    assert_accessible(page)
+    reviewed = AuditEvent.objects.get(action="alerts.review")
+    assert reviewed.detail["outcome"] == "not_justified"
+
+
+def test_officer_uses_emergency_access_and_sees_it_under_a_banner(page: Any, world: World) -> None:
+    from openiom.cases.models import Need
+
+    assert world.case is not None
+    Need.objects.create(case=world.case, pathway="drugs_alcohol", level="high", notes="Daily heroin use")
+    sign_in_as(page, world.users[Role.POLICE_OFFICER].username)
+    page.goto(f"/cases/{world.case.pk}/")
+    assert page.get_by_text("Daily heroin use").count() == 0
+    page.get_by_label("Why do you need to see this?").fill("aaaaaaaaaaaa")
+    page.get_by_role("button", name="Use emergency access").click()
+    assert page.get_by_text("different words").first.is_visible()
+    page.get_by_label("Why do you need to see this?").fill("Collapsed in the cell, paramedics asking")
+    page.get_by_role("button", name="Use emergency access").click()
+    banner = page.get_by_role("region", name="Emergency access is open")
+    assert banner.is_visible()
+    assert page.get_by_text("Daily heroin use").is_visible()
+    assert_accessible(page)
+    page.goto(f"/people/{world.in_scope.pk}/")
+    assert page.get_by_role("region", name="Emergency access is open").is_visible()
+    assert CoordinatorAlert.objects.filter(purpose="Collapsed in the cell, paramedics asking").exists()

@@ -117,6 +117,11 @@ class PersonAccessGrant(models.Model):
         db_table = "person_access_grant"
 
 
+class ReviewOutcome(models.TextChoices):
+    JUSTIFIED = "justified", _("Justified")
+    NOT_JUSTIFIED = "not_justified", _("Not justified")
+
+
 class CoordinatorAlert(models.Model):
     """Something a scheme coordinator must look at, such as an emergency access to restricted data."""
 
@@ -127,7 +132,14 @@ class CoordinatorAlert(models.Model):
     )
     raised_at = models.DateTimeField(auto_now_add=True)
     message = models.TextField()
+    group = models.CharField(max_length=20, blank=True)
+    purpose = models.CharField(max_length=300, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=ReviewOutcome.choices, blank=True)
+    outcome_note = models.TextField(blank=True)
 
     class Meta:
         db_table = "coordinator_alert"

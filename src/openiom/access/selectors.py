@@ -230,6 +230,37 @@ def alerts_visible_to(user: User) -> QuerySet[CoordinatorAlert]:
 
 
 @dataclass(frozen=True)
+class AlertRow:
+    alert: CoordinatorAlert
+    person: str
+    person_id: int | None
+
+
+def person_label(user: User, person: Person | None) -> tuple[str, int | None]:
+    """How this user may see the person: their name, their pseudonym, or neither (with no id)."""
+    if person is None:
+        return "a person whose record has since been deleted", None
+    if not can_see_person(user, person):
+        return "a person outside your schemes", None
+    if person_access(user, person).pseudonymised:
+        return pseudonym(person.pk), person.pk
+    return str(person), person.pk
+
+
+def alert_get(user: User, alert_id: int) -> CoordinatorAlert | None:
+    return alerts_visible_to(user).filter(pk=alert_id).first()
+
+
+def alert_rows(user: User) -> list[AlertRow]:
+    """The user's alerts, each naming its person as this user may see them."""
+    rows = []
+    for alert in alerts_visible_to(user).select_related("person", "reviewed_by"):
+        name, person_id = person_label(user, alert.person)
+        rows.append(AlertRow(alert, name, person_id))
+    return rows
+
+
+@dataclass(frozen=True)
 class SchemeCount:
     scheme: str
     region: str

@@ -20,6 +20,8 @@ class AuditAction(StrEnum):
     OTP_ENROL = "otp.enrol"
     PERMISSION_DENIED = "permission.denied"
     ALERTS_ACKNOWLEDGE = "alerts.acknowledge"
+    ALERTS_REVIEW = "alerts.review"
+    ALERTS_VIEW = "alerts.view"
     NATIONAL_VIEW = "national.view"
     AUDIT_VERIFY = "audit.verify"
     PERSON_SEARCH = "person.search"

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from openiom.cases.lists import Lists, labels
 from openiom.cases.models import (
+    RESTRICTED_PATHWAYS,
     ContactOutcome,
     ListEntry,
     ListKind,
@@ -141,8 +142,8 @@ def case_tables(data: CasePageData, configured: Lists) -> CaseTables:
     }
 
 
-def plan_snapshot_rows(plan: Plan, latest: PlanVersion | None) -> list[tuple[Any, Any]]:
-    """The plan as last saved, for the conflict page."""
+def plan_snapshot_rows(plan: Plan, latest: PlanVersion | None, *, health_open: bool) -> list[tuple[Any, Any]]:
+    """The plan as last saved, for the conflict page; health actions only while health is open."""
     rows: list[tuple[Any, Any]] = [(_("Version"), plan.version), (_("Status"), plan.get_status_display())]
     if latest:
         rows += [
@@ -151,6 +152,7 @@ def plan_snapshot_rows(plan: Plan, latest: PlanVersion | None) -> list[tuple[Any
         rows += [
             (_("Action"), f"{a['text']} – {a['owner_agency']} ({a['due_date']}, {a['status']})")
             for a in latest.snapshot["actions"]
+            if health_open or a.get("pathway") not in RESTRICTED_PATHWAYS
         ]
     return rows
 

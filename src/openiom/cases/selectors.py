@@ -9,6 +9,7 @@ from typing import Any, TypedDict
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from openiom.access.models import Agency, AgencyKind, Scheme
 from openiom.access.policy import Scope, scope_for
@@ -31,7 +32,6 @@ from openiom.cases.models import (
     PlanAction,
     PlanVersion,
     ReferralStatus,
-    Requirement,
     Review,
     ServiceReferral,
 )
@@ -330,6 +330,7 @@ class CasePageData(TypedDict):
     needs: list[NeedView]
     victim_safety_actions: list[PlanAction]
     referrals: list[ServiceReferral]
+    restricted_referrals: int
     contacts: list[Contact]
     contact_counts: ContactCounts
     reviews: list[Review]
@@ -364,8 +365,10 @@ def case_page(*, case: Case, health_open: bool, today: date | None = None) -> Ca
                 restricted=restricted,
             )
         )
+    restricted_referrals = 0
     if not health_open:
-        referrals = [r for r in referrals if r.pathway not in RESTRICTED_PATHWAYS]
+        shown = [r for r in referrals if r.pathway not in RESTRICTED_PATHWAYS]
+        restricted_referrals, referrals = len(referrals) - len(shown), shown
     contacts = list(case.contacts.select_related("agency")[:CONTACTS_SHOWN])
     contact_counts = dict(
         case.contacts.order_by().values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n")
@@ -392,6 +395,7 @@ def case_page(*, case: Case, health_open: bool, today: date | None = None) -> Ca
             PlanAction.objects.filter(plan__case=case, victim_safety=True).select_related("owner_agency")
         ),
         "referrals": referrals,
+        "restricted_referrals": restricted_referrals,
         "contacts": contacts,
         "contact_counts": {
             "attended": contact_counts.get(ContactOutcome.ATTENDED, 0),
@@ -405,19 +409,59 @@ def case_page(*, case: Case, health_open: bool, today: date | None = None) -> Ca
     }
 
 
-class PlanPageData(TypedDict):
-    requirements: list[Requirement]
-    actions: list[PlanAction]
-    versions: list[PlanVersion]
+def plan_page(*, plan: Plan, health_open: bool) -> dict[str, Any]:
+    """The plan page's data: requirements, actions and the latest versions, in three queries.
 
-
-def plan_page(*, plan: Plan) -> PlanPageData:
-    """The plan page's data: requirements, actions and the latest versions, in three queries."""
+    Health and substance-misuse actions are left out unless health is open; `restricted_actions`
+    counts them, for the placeholder an entitled user sees.
+    """
+    actions = list(plan.actions.select_related("owner_agency", "owner_worker"))
+    shown = actions if health_open else [a for a in actions if a.pathway not in RESTRICTED_PATHWAYS]
+    versions = list(plan.versions.select_related("saved_by")[:20])
+    hidden_texts = {a.text for a in actions if a.pathway in RESTRICTED_PATHWAYS}
     return {
         "requirements": list(plan.requirements.all()),
-        "actions": list(plan.actions.select_related("owner_agency", "owner_worker")),
-        "versions": list(plan.versions.select_related("saved_by")[:20]),
+        "actions": shown,
+        "restricted_actions": len(actions) - len(shown),
+        "versions": [version_row(v, health_open=health_open, hidden_texts=hidden_texts) for v in versions],
     }
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    number: int
+    saved_at: Any
+    status: str
+    saved_by: str
+    change: str
+    requirements: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
+    restricted_actions: int
+
+
+def version_row(version: PlanVersion, *, health_open: bool, hidden_texts: set[str]) -> VersionRow:
+    """A saved plan version as the page shows it: restricted actions left out unless health is open.
+
+    Older versions' change lines were written before they were marked restricted, so a change that
+    names a restricted action's text is withheld too.
+    """
+    actions = list(version.snapshot.get("actions", []))
+    change = version.change
+    if not health_open:
+        hidden = {a["text"] for a in actions if a.get("pathway") in RESTRICTED_PATHWAYS} | hidden_texts
+        actions = [a for a in actions if a.get("pathway") not in RESTRICTED_PATHWAYS]
+        if any(text and text in change for text in hidden):
+            change = str(_("A restricted health action changed"))
+    return VersionRow(
+        number=version.number,
+        saved_at=version.saved_at,
+        status=version.get_status_display(),
+        saved_by=version.saved_by.get_full_name() if version.saved_by else "",
+        change=change,
+        requirements=list(version.snapshot.get("requirements", [])),
+        actions=actions,
+        restricted_actions=len(version.snapshot.get("actions", [])) - len(actions),
+    )
 
 
 # Configurable lists -----------------------------------------------------------------------------

@@ -329,9 +329,10 @@ def _snapshot(plan: Plan, user: User, change: str) -> PlanVersion:
     )
 
 
-def _plan_changed(plan: Plan, user: User, change: str) -> PlanVersion:
+def _plan_changed(plan: Plan, user: User, change: str, *, restricted: bool = False) -> PlanVersion:
     saved = _snapshot(plan, user, change)
-    _event(plan.case, user, EventKind.PLAN, change)
+    # A health or substance-misuse action's text is restricted on the timeline as on the plan.
+    _event(plan.case, user, EventKind.PLAN, change, restricted=restricted)
     _audit(user, AuditAction.CASE_PLAN, plan.case, version=saved.number)
     return saved
 
@@ -376,6 +377,7 @@ def plan_add_action(
         plan,
         user,
         _("Action for %(agency)s added: %(text)s") % {"agency": owner_agency.name, "text": text.strip()},
+        restricted=pathway in RESTRICTED_PATHWAYS,
     )
 
 
@@ -394,6 +396,7 @@ def plan_action_status(*, user: User, plan: Plan, version: int, action_id: int, 
         user,
         _("Action “%(text)s” is now %(status)s")
         % {"text": action.text, "status": ActionStatus(status).label.lower()},
+        restricted=action.pathway in RESTRICTED_PATHWAYS,
     )
 
 

@@ -133,6 +133,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# How long a restricted part of a record stays open after a stated purpose or emergency access.
+OPENIOM_UNLOCK_MINUTES = int(os.environ.get("OPENIOM_UNLOCK_MINUTES", "15"))
 # Single sign-on (accounts/oidc.py): on when a client id is set, and then every endpoint is required.
 OPENIOM_OIDC_ENABLED = bool(os.environ.get("OPENIOM_OIDC_CLIENT_ID"))
 OPENIOM_OIDC_PROVIDER_NAME = os.environ.get("OPENIOM_OIDC_PROVIDER_NAME", "your organisation")

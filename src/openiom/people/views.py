@@ -5,12 +5,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openiom.access import selectors as access
 from openiom.access.policy import has_permission, requires
-from openiom.access.restricted import RevealForm, restricted_open, unlocked_groups
+from openiom.access.restricted import RevealForm, restricted_open, restricted_view
 from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
@@ -64,8 +65,8 @@ def visible_person_or_refuse(
 def detail(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     person = visible_person_or_refuse(request, person_id)
     grants = access.person_access(request.user, person)
-    unlocked = unlocked_groups(request, person.pk) & grants.restricted_allowed
-    fields = sorted(grants.field_groups | unlocked)
+    restricted = restricted_view(request, person, grants)
+    fields = sorted(grants.field_groups | restricted.open)
     audit_record(
         user=request.user,
         action=AuditAction.PERSON_VIEW,
@@ -87,8 +88,9 @@ def detail(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
             "summary": offending_summary(person=person, as_of=today)
             if grants.shows(access.OFFENDING)
             else None,
-            "victim_unlocked": access.VICTIM in unlocked,
-            "victim_events": [e for e in timeline if e.event.victim_ref] if access.VICTIM in unlocked else [],
+            "restricted": restricted,
+            "victim_unlocked": restricted.victim_open,
+            "victim_events": [e for e in timeline if e.event.victim_ref] if restricted.victim_open else [],
             "reveal_form": RevealForm(),
             "can_reveal_victim": access.VICTIM in grants.restricted_allowed,
             "can_break_glass": grants.emergency_allowed and access.VICTIM not in grants.restricted_allowed,
@@ -110,4 +112,8 @@ def reveal(request: AuthenticatedRequest, person_id: int, group: str) -> HttpRes
     problem = restricted_open(request, person, group)
     if problem:
         messages.error(request, problem)
+    # A page that offers the reveal form elsewhere (a partner's referral) asks to come back to it.
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
     return redirect("people:detail", person_id=person.pk)

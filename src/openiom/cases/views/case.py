@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from openiom.access import selectors as access
 from openiom.access.policy import has_permission, requires
-from openiom.access.restricted import RevealForm, restricted_open
+from openiom.access.restricted import PLACEHOLDER, RevealForm, restricted_open, restricted_view
 from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
@@ -30,8 +30,9 @@ from openiom.performance import selectors as performance_selectors
 @requires("case.view")
 def detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = case_or_404(request, case_id)
-    opened = health_open(request, case)
     grants = access.person_access(request.user, case.person)
+    restricted = restricted_view(request, case.person, grants)
+    opened = restricted.health_open
     data = selectors.case_page(case=case, health_open=opened)
     configured = lists()
     audit_record(
@@ -50,6 +51,9 @@ def detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
             **case_tables(data, configured),
             "case": case,
             "health_open": opened,
+            "restricted": restricted,
+            "restricted_placeholder": restricted.placeholder(HEALTH),
+            "placeholder": PLACEHOLDER,
             "can_edit": has_permission(request.user, "case.edit"),
             "can_decide": has_permission(request.user, "panel.decide"),
             "can_reveal": HEALTH in grants.restricted_allowed,

@@ -9,11 +9,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from openiom.access import selectors as access
-from openiom.access.restricted import unlocked_groups
+from openiom.access.restricted import RestrictedView, restricted_view
 from openiom.accounts.types import AuthenticatedRequest
 from openiom.cases import selectors, services
 from openiom.cases.models import Case, Plan
@@ -36,9 +36,13 @@ def plan_or_404(case: Case) -> Plan:
     return plan
 
 
+def case_restricted(request: AuthenticatedRequest, case: Case) -> RestrictedView:
+    """The restricted-data check for the case's person: every cases page asks it."""
+    return restricted_view(request, case.person)
+
+
 def health_open(request: AuthenticatedRequest, case: Case) -> bool:
-    grants = access.person_access(request.user, case.person)
-    return HEALTH in (unlocked_groups(request, case.person_id) & grants.restricted_allowed)
+    return case_restricted(request, case).health_open
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class FormPage:
     intro: str = ""
     case: Case | None = None
 
-    def render(self, request: HttpRequest, form: forms.Form) -> HttpResponse:
+    def render(self, request: AuthenticatedRequest, form: forms.Form) -> HttpResponse:
         return render(
             request,
             "cases/form_page.html",
@@ -65,6 +69,7 @@ class FormPage:
                 "back": self.back,
                 "caption": self.caption,
                 "intro": self.intro,
+                "restricted": case_restricted(request, self.case) if self.case else None,
             },
         )
 

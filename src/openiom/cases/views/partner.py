@@ -8,28 +8,41 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openiom.access.policy import requires
+from openiom.access.restricted import PLACEHOLDER, RevealForm, restricted_view
+from openiom.access.selectors import HEALTH
 from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cases import selectors, services
 from openiom.cases.forms import ReferralUpdateForm
-from openiom.cases.lists import label, labels, lists
+from openiom.cases.lists import labels, lists
+from openiom.cases.models import RESTRICTED_PATHWAYS, ServiceReferral
 from openiom.cases.views.editing import FormPage, edit_page
+
+RESTRICTED_SERVICE = gettext_lazy("Restricted service")
+
+
+def _service_shown(request: AuthenticatedRequest, referral: ServiceReferral, services: dict[str, str]) -> str:
+    """The referral's service, or, for a health referral not open to the user, a placeholder or a
+    neutral word: the service alone says the person has a health or substance-misuse need."""
+    restricted = restricted_view(request, referral.case.person)
+    if restricted.pathway_shown(referral.pathway):
+        return services.get(referral.service, referral.service)
+    return str(PLACEHOLDER if restricted.placeholder(HEALTH) else RESTRICTED_SERVICE)
 
 
 @requires("referral.update")
 def partner_referrals(request: AuthenticatedRequest) -> HttpResponse:
     referrals = selectors.partner_referral_list(user=request.user)
     audit_record(user=request.user, action=AuditAction.REFERRAL_LIST, detail={"shown": len(referrals)})
+    services = labels(lists().services)
     return render(
         request,
         "cases/partner_referrals.html",
-        {
-            "referrals": referrals,
-            "services": labels(lists().services),
-        },
+        {"rows": [(r, _service_shown(request, r, services)) for r in referrals]},
     )
 
 
@@ -43,18 +56,30 @@ def partner_referral(request: AuthenticatedRequest, referral_id: int) -> HttpRes
     )
 
     def show(form: forms.Form) -> HttpResponse:
+        restricted = restricted_view(request, referral.case.person)
+        shown = restricted.pathway_shown(referral.pathway)
+        health = referral.pathway in RESTRICTED_PATHWAYS and shown
         audit_record(
             user=request.user,
             action=AuditAction.REFERRAL_VIEW,
             object_type="person",
             object_id=referral.case.person_id,
-            fields=["identity"],
+            fields=["identity", *([HEALTH] if health else [])],
             detail={"referral": referral.pk},
         )
         return render(
             request,
             "cases/partner_referral.html",
-            {"referral": referral, "form": form, "service": label(lists().services, referral.service)},
+            {
+                "referral": referral,
+                "form": form,
+                "service": _service_shown(request, referral, labels(lists().services)),
+                "reason_shown": shown,
+                "restricted": restricted,
+                "restricted_placeholder": restricted.placeholder(HEALTH),
+                "placeholder": PLACEHOLDER,
+                "reveal_form": RevealForm(),
+            },
         )
 
     return edit_page(

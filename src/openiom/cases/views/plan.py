@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openiom.access.policy import has_permission, requires
+from openiom.access.restricted import PLACEHOLDER
 from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
@@ -22,7 +23,7 @@ from openiom.cases import selectors, services
 from openiom.cases.forms import ActionForm, ActionStatusForm, RequirementForm, VersionedForm
 from openiom.cases.models import ActionStatus, Case, Plan
 from openiom.cases.presenters import plan_snapshot_rows
-from openiom.cases.views.editing import FormPage, case_or_404, edit_page, plan_or_404
+from openiom.cases.views.editing import HEALTH, FormPage, case_or_404, case_restricted, edit_page, plan_or_404
 
 
 def _plan_page(
@@ -34,17 +35,21 @@ def _plan_page(
     action_form: forms.Form | None = None,
     activate_errors: list[str] | None = None,
 ) -> HttpResponse:
-    data = selectors.plan_page(plan=plan)
+    restricted = case_restricted(request, case)
+    data = selectors.plan_page(plan=plan, health_open=restricted.health_open)
     audit_record(
         user=request.user,
         action=AuditAction.CASE_VIEW,
         object_type="case",
         object_id=case.pk,
-        fields=["plan"],
+        fields=["plan", *(["health"] if restricted.health_open else [])],
         detail={"person": case.person_id},
     )
     ctx = {
         **data,
+        "restricted": restricted,
+        "restricted_placeholder": restricted.placeholder(HEALTH),
+        "placeholder": PLACEHOLDER,
         "case": case,
         "plan": plan,
         "can_edit": has_permission(request.user, "case.edit"),
@@ -62,8 +67,11 @@ def plan(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     return _plan_page(request, case, plan_or_404(case))
 
 
-def _saved_plan(plan: Plan) -> list[tuple[Any, Any]]:
-    return plan_snapshot_rows(plan, selectors.plan_latest_version(plan=plan))
+def _saved_plan(request: AuthenticatedRequest, plan: Plan) -> list[tuple[Any, Any]]:
+    restricted = case_restricted(request, plan.case)
+    return plan_snapshot_rows(
+        plan, selectors.plan_latest_version(plan=plan), health_open=restricted.health_open
+    )
 
 
 def _plan_post(
@@ -94,7 +102,7 @@ def _plan_post(
         page=FormPage(title="", button="", caption=str(case.person), back=back),
         save=lambda d: save(plan_, d),
         done=_("Plan saved as a new version."),
-        saved_version=lambda _current: _saved_plan(plan_),
+        saved_version=lambda _current: _saved_plan(request, plan_),
         show=show,
     )
 
@@ -167,7 +175,7 @@ def plan_activate(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
             {
                 "case": case,
                 "yours": [(_("Change"), _("Make the plan active"))],
-                "saved": _saved_plan(plan_),
+                "saved": _saved_plan(request, plan_),
                 "back": back,
             },
             status=409,
