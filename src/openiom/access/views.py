@@ -22,7 +22,16 @@ def agreements(request: HttpRequest) -> HttpResponse:
 
 @requires("alerts.view")
 def alerts(request: HttpRequest) -> HttpResponse:
-    return render(request, "access/alerts.html", {"alerts": selectors.alerts_visible_to(request.user)})
+    shown = list(selectors.alerts_visible_to(request.user))
+    # One row per person named, so the read is in each person's access log.
+    people = sorted({a.person_id for a in shown if a.person_id is not None})
+    for person_id in people:
+        audit_record(
+            user=request.user, action=AuditAction.ALERTS_VIEW, object_type="person", object_id=person_id
+        )
+    if not people:
+        audit_record(user=request.user, action=AuditAction.ALERTS_VIEW, detail={"shown": len(shown)})
+    return render(request, "access/alerts.html", {"alerts": shown})
 
 
 @requires("alerts.view")

@@ -13,13 +13,14 @@ from openiom.audit import anchor
 from openiom.audit.anchor import Checkpoint
 from openiom.audit.models import AuditChainHead, AuditEvent
 from openiom.audit.services import GENESIS_HASH, audit_payload, event_digest
+from openiom.audit.subjects import recorded_subject
 
 
 def person_access_log(*, person_id: int) -> QuerySet[AuditEvent]:
-    """Everyone who read or changed this person's record, newest first (for subject-access requests)."""
-    return AuditEvent.objects.filter(object_type="person", object_id=str(person_id)).order_by(
-        "-occurred_at", "-id"
-    )
+    """Everyone who read or changed anything about this person (their record, case, plan, needs,
+    referrals, restricted openings, exports, command-line reads), newest first: every row whose
+    subject is the person (for subject-access requests)."""
+    return AuditEvent.objects.filter(subject_person=person_id).order_by("-occurred_at", "-id")
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,19 @@ def audit_verify() -> AuditVerification:
         if event_digest(event.previous_hash, audit_payload(event)) != event.hash:
             problems.append(
                 ChainProblem(event.pk, "its content does not match its hash: the row was edited", "edited")
+            )
+        elif event.payload_version < 2 and event.subject_person != recorded_subject(
+            event.object_type, event.object_id, event.detail
+        ):
+            # A row older than the subject column: its back-filled subject is outside its hash,
+            # but must still be what its hashed content says.
+            problems.append(
+                ChainProblem(
+                    event.pk,
+                    "its subject is not the person its content names: the row was moved to another "
+                    "person's access log, or out of one",
+                    "edited",
+                )
             )
         signed = by_event.pop(event.pk, [])
         confirmed = [c for c in signed if c.position == count and c.head == event.hash]

@@ -48,6 +48,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "streams": choices(lists().streams),
             "query": query.urlencode(),
             "today": timezone.localdate(),
+            "lapsed": selectors.lapsed_agreements(user=request.user),
             "sorts": [
                 ("attention", _("Needs attention")),
                 ("name", _("Name")),
