@@ -37,6 +37,7 @@ class AuditAction(StrEnum):
     CASE_RISK = "case.risk"
     CASE_NEED = "case.need"
     CASE_NEED_VIEW = "case.need.view"
+    CASE_FORM_VIEW = "case.form.view"
     CASE_PLAN = "case.plan"
     CASE_CONTACT = "case.contact"
     CASE_REVIEW = "case.review"

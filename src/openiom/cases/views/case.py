@@ -116,15 +116,6 @@ def need(request: HttpRequest, case_id: int, pathway: str) -> HttpResponse:
             "no_action_reason": existing.no_action_reason,
         }
     form = NeedForm(request.POST or None, initial=initial)
-    if request.method != "POST":
-        audit_record(
-            user=request.user,
-            action=AuditAction.CASE_NEED_VIEW,
-            object_type="case",
-            object_id=case.pk,
-            fields=[HEALTH] if pathway in RESTRICTED_PATHWAYS else [],
-            detail={"person": case.person_id, "pathway": pathway},
-        )
 
     def saved_version(current_case: Any) -> list[tuple[Any, Any]]:
         saved = form_fields(
@@ -139,6 +130,9 @@ def need(request: HttpRequest, case_id: int, pathway: str) -> HttpResponse:
             title=_("Need: %(pathway)s") % {"pathway": Pathway(pathway).label},
             caption=str(case.person),
             case=case,
+            read=AuditAction.CASE_NEED_VIEW,
+            fields=(HEALTH,) if pathway in RESTRICTED_PATHWAYS else (),
+            detail={"pathway": pathway},
             button=_("Save need"),
             back=back,
         ),

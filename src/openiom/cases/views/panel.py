@@ -83,6 +83,7 @@ def panel_refer(request: HttpRequest, person_id: int) -> HttpResponse:
         page=FormPage(
             title=_("Refer to the selection panel"),
             caption=str(person),
+            person_id=person.pk,
             button=_("Refer"),
             back=reverse("cases:panel-person", args=[person.pk]),
         ),
@@ -121,6 +122,7 @@ def panel_decide(request: HttpRequest, person_id: int) -> HttpResponse:
         page=FormPage(
             title=_("Record the panel's decision"),
             caption=str(person),
+            person_id=person.pk,
             button=_("Save decision"),
             back=back,
             intro=intro,
