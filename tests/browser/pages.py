@@ -139,6 +139,7 @@ NOT_PAGES = {
     "accounts:oidc-callback",
     "accounts:sign-out",
     "audit:access-log-csv",
+    "audit:subject-access",
     "people:reveal",
     "access:alert-acknowledge",
     # Report downloads (files, not pages); the finished-results page is in tests/browser/test_evaluation.py.

@@ -29,7 +29,9 @@ def _client(world: World, role: Role) -> Client:
 def test_the_panel_refuses_a_decision_without_rationale_and_names_the_field(world: World) -> None:
     client = _client(world, Role.COORDINATOR)
     person = Person.objects.get(source_id="P0001")
-    response = client.post(f"/cases/panel/{person.pk}/decide", {"decision": "adopt", "rationale": ""})
+    response = client.post(
+        f"/cases/panel/{person.pk}/decide", {"version": 0, "decision": "adopt", "rationale": ""}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in page and "Rationale: Write the rationale" in page
@@ -38,6 +40,7 @@ def test_the_panel_refuses_a_decision_without_rationale_and_names_the_field(worl
     response = client.post(
         f"/cases/panel/{person.pk}/decide",
         {
+            "version": 0,
             "decision": "adopt",
             "rationale": "Prolific burglar, agreed by police and probation",
             "stream": "fixed",

@@ -33,11 +33,14 @@ def _alerts_page(
         (row, form if form is not None and row.alert.pk == failed else review_form(row.alert.pk))
         for row in selectors.alert_rows(request.user)
     ]
-    audit_record(
-        user=request.user,
-        action=AuditAction.ALERTS_VIEW,
-        detail={"shown": len(rows), "people": sorted({r.person_id for r, _form in rows if r.person_id})},
-    )
+    # One row per person named, so the read is in each person's access log.
+    people = sorted({r.person_id for r, _form in rows if r.person_id})
+    for person_id in people:
+        audit_record(
+            user=request.user, action=AuditAction.ALERTS_VIEW, object_type="person", object_id=person_id
+        )
+    if not people:
+        audit_record(user=request.user, action=AuditAction.ALERTS_VIEW, detail={"shown": len(rows)})
     return render(
         request,
         "access/alerts.html",

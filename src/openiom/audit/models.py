@@ -15,12 +15,20 @@ class AuditEvent(models.Model):
     fields = models.JSONField(default=list)
     purpose = models.CharField(max_length=500, blank=True)
     detail = models.JSONField(default=dict)
+    # The person the row is about, kept as a plain id: the row outlives the person's record.
+    subject_person = models.BigIntegerField(null=True, blank=True)
+    # 1: written before the subject column, which is then back-filled and outside the hash;
+    # 2: the subject is hashed with the rest of the row.
+    payload_version = models.PositiveSmallIntegerField(default=2)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         db_table = "audit_event"
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["subject_person", "occurred_at"], name="audit_subject_idx"),
+        ]
 
 
 class AuditChainHead(models.Model):

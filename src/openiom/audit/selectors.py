@@ -4,22 +4,25 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from openiom.audit import anchor
 from openiom.audit.anchor import Checkpoint
 from openiom.audit.models import AuditChainHead, AuditEvent
 from openiom.audit.services import GENESIS_HASH, audit_payload, event_digest
+from openiom.audit.subjects import recorded_subject
 
 
 def person_access_log(*, person_id: int) -> QuerySet[AuditEvent]:
-    """Everyone who read or changed this person's record, newest first (for subject-access requests)."""
-    return AuditEvent.objects.filter(object_type="person", object_id=str(person_id)).order_by(
-        "-occurred_at", "-id"
-    )
+    """Everyone who read or changed anything about this person (their record, case, plan, needs,
+    referrals, restricted openings, exports, command-line reads), newest first: every row whose
+    subject is the person (for subject-access requests)."""
+    return AuditEvent.objects.filter(subject_person=person_id).order_by("-occurred_at", "-id")
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,19 @@ def audit_verify() -> AuditVerification:
             problems.append(
                 ChainProblem(event.pk, "its content does not match its hash: the row was edited", "edited")
             )
+        elif event.payload_version < 2 and event.subject_person != recorded_subject(
+            event.object_type, event.object_id, event.detail
+        ):
+            # A row older than the subject column: its back-filled subject is outside its hash,
+            # but must still be what its hashed content says.
+            problems.append(
+                ChainProblem(
+                    event.pk,
+                    "its subject is not the person its content names: the row was moved to another "
+                    "person's access log, or out of one",
+                    "edited",
+                )
+            )
         signed = by_event.pop(event.pk, [])
         confirmed = [c for c in signed if c.position == count and c.head == event.hash]
         if confirmed:
@@ -248,6 +264,58 @@ def person_access_log_recent(*, person_id: int) -> list[AuditEvent]:
     return list(person_access_log(person_id=person_id)[:ACCESS_LOG_SHOWN])
 
 
+def person_access_log_oldest_first(*, person_id: int) -> Iterator[AuditEvent]:
+    return person_access_log(person_id=person_id).reverse().iterator()
+
+
 def person_access_log_all(*, person_id: int) -> Iterator[AuditEvent]:
     """The whole access log, streamed rather than held in memory: a long-managed person's is large."""
     return person_access_log(person_id=person_id).iterator()
+
+
+# Subject access ----------------------------------------------------------------------------------
+
+SUBJECT_ACCESS_DEPTH = 3
+
+
+def _project_models() -> list[type[Model]]:
+    return [m for m in apps.get_models() if m.__module__.startswith("openiom.") and m is not AuditEvent]
+
+
+def person_data_paths() -> list[tuple[type[Model], str]]:
+    """Every table holding something about a person, with the lookup from it to the person's id: the
+    person's own row, rows pointing at it, and rows pointing at those (a case's needs, a plan's
+    actions), found from the models themselves so a new table is never left out of an export."""
+    from openiom.people.models import Person
+
+    reached: dict[type[Model], str] = {Person: "pk"}
+    frontier: dict[type[Model], str] = {Person: ""}
+    for _ in range(SUBJECT_ACCESS_DEPTH):
+        found: dict[type[Model], str] = {}
+        for model in _project_models():
+            if model in reached:
+                continue
+            for field in model._meta.concrete_fields:
+                target = field.related_model if field.is_relation else None
+                if target in frontier and (field.many_to_one or field.one_to_one):
+                    parent = frontier[target]
+                    found[model] = f"{field.name}__{parent}" if parent else field.name
+                    break
+        reached.update(found)
+        frontier = found
+    return sorted(reached.items(), key=lambda item: item[0]._meta.label)
+
+
+def person_data(*, person_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Everything held about the person, table by table (model label -> rows as field values)."""
+    held: dict[str, list[dict[str, Any]]] = {}
+    for model, path in person_data_paths():
+        rows = model._default_manager.filter(**{path: person_id}).order_by("pk")
+        held[model._meta.label] = [{"pk": row.pk, **model_to_dict_all(row)} for row in rows]
+    return held
+
+
+def model_to_dict_all(row: Model) -> dict[str, Any]:
+    """Every stored column of the row (foreign keys as ids), unlike forms.model_to_dict which skips
+    fields that are not editable."""
+    return {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}

@@ -13,6 +13,7 @@ from django.utils import timezone
 from openiom.audit import anchor
 from openiom.audit.actions import AuditAction, audit_action
 from openiom.audit.models import AuditChainHead, AuditEvent
+from openiom.audit.subjects import subject_of
 
 if TYPE_CHECKING:
     from openiom.accounts.types import Actor
@@ -27,7 +28,9 @@ def event_digest(previous_hash: str, payload: dict[str, Any]) -> str:
 
 
 def audit_payload(event: AuditEvent) -> dict[str, Any]:
-    return {
+    """What a row's hash covers. Rows of payload version 1 predate the subject column and keep
+    their original content, so they verify as they always did; later rows hash their subject too."""
+    payload = {
         "occurred_at": event.occurred_at.isoformat(),
         "user_id": event.user_id,
         "username": event.username,
@@ -39,6 +42,10 @@ def audit_payload(event: AuditEvent) -> dict[str, Any]:
         "purpose": event.purpose,
         "detail": event.detail,
     }
+    if event.payload_version >= 2:
+        payload["payload_version"] = event.payload_version
+        payload["subject"] = event.subject_person
+    return payload
 
 
 @transaction.atomic
@@ -51,12 +58,18 @@ def audit_record(
     fields: Iterable[str] = (),
     purpose: str = "",
     detail: dict[str, Any] | None = None,
+    subject: int | None = None,
 ) -> AuditEvent:
     """Append one audit row. Called by the service or view that reads or changes the data.
 
+    The row's subject (the person it is about, for their access log) is `subject` if given, else
+    worked out from the object (a person, or a case, plan, referral or alert about one).
     Raises UnknownAuditAction, writing nothing, if `action` is not in AuditAction.
     """
     action = audit_action(action)
+    detail = detail or {}
+    if subject is None:
+        subject = subject_of(object_type, str(object_id), detail)
     # Loaded before anything is written: without its signing key the trail refuses to grow unanchored.
     key = anchor.signing_key()
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(
@@ -74,7 +87,9 @@ def audit_record(
         object_id=str(object_id),
         fields=sorted(fields),
         purpose=purpose,
-        detail=detail or {},
+        detail=detail,
+        subject_person=subject,
+        payload_version=2,
         previous_hash=head.last_hash,
     )
     event.hash = event_digest(head.last_hash, audit_payload(event))

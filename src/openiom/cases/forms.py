@@ -63,7 +63,7 @@ class ReferToPanelForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(VersionedForm):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[(d.value, d.label) for d in Decision if d != Decision.DESELECT],
@@ -233,7 +233,7 @@ class ContactForm(forms.Form):
         model_field(self, "agency").queryset = selectors.scheme_agencies(scheme=scheme)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(VersionedForm):
     notes = forms.CharField(
         label=_("What did the review find?"),
         widget=forms.Textarea(attrs={"rows": 4}),

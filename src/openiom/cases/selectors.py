@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, TypedDict
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openiom.access.models import Agency, AgencyKind, Scheme
+from openiom.access.models import Agency, AgencyKind, Scheme, SharingAgreement
 from openiom.access.policy import Scope, scope_for
-from openiom.access.selectors import people_visible_to, scheme_scope, user_schemes
+from openiom.access.selectors import agreements_in_force, people_visible_to, scheme_scope, user_schemes
 from openiom.accounts.models import User
 from openiom.cases import rules
 from openiom.cases.models import (
@@ -211,7 +212,11 @@ def _attention_counts(visible: QuerySet[Case, Any], today: date) -> AttentionCou
     response time. The visible cases still come from `cases_visible_to`, compiled by the ORM.
     COUNT(*) lets PostgreSQL count missed appointments from the partial index alone.
     """
-    visible_sql, visible_params = visible.query.sql_with_params()
+    try:
+        visible_sql, visible_params = visible.query.sql_with_params()
+    except EmptyResultSet:
+        # Nothing visible (a lapsed agreement can leave a user no cases): nothing to count.
+        return {}, {}, {}
     q = connection.ops.quote_name
     sql = f"""
         WITH visible (id) AS ({visible_sql})
@@ -299,6 +304,44 @@ def caseload(
         )
     entries.sort(key=CASELOAD_SORTS.get(sort, CASELOAD_SORTS["attention"]))
     return entries
+
+
+def decision_latest(*, case: Case) -> PanelDecision | None:
+    return case.decisions.order_by("-decided_at", "-id").first()
+
+
+def review_latest(*, case: Case) -> Review | None:
+    return case.reviews.filter(completed_on__isnull=False).order_by("-completed_on", "-id").first()
+
+
+def review_next_due(*, case: Case) -> date | None:
+    return (
+        case.reviews.filter(completed_on__isnull=True)
+        .order_by("due_date")
+        .values_list("due_date", flat=True)
+        .first()
+    )
+
+
+def case_updated_at(*, case: Case) -> Any:
+    return Case.objects.filter(pk=case.pk).values_list("updated_at", flat=True).first()
+
+
+def lapsed_agreements(*, user: Any, today: date | None = None) -> list[SharingAgreement]:
+    """The sharing agreements of the user's schemes, with the user's agency a party, that have lapsed
+    with none in force in their scheme: why records from other agencies are no longer shown."""
+    today = today or timezone.localdate()
+    agency_id = getattr(user, "agency_id", None)
+    if agency_id is None:
+        return []
+    schemes = user_schemes(user)
+    covered = agreements_in_force(today).filter(scheme__in=schemes, parties=agency_id).values("scheme_id")
+    return list(
+        SharingAgreement.objects.filter(scheme__in=schemes, parties=agency_id, review_date__lt=today)
+        .exclude(scheme_id__in=covered)
+        .select_related("scheme")
+        .order_by("scheme__name", "-review_date")
+    )
 
 
 # The case page ----------------------------------------------------------------------------------

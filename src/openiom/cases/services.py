@@ -146,9 +146,17 @@ def panel_decide(
     probation_worker: Any = None,
     start_date: date | None = None,
     candidate: Candidate | None = None,
+    version: int | None = None,
 ) -> Case:
-    """Adopt, decline or defer a candidate or referral. Nothing is saved without a written rationale."""
+    """Adopt, decline or defer a candidate or referral. Nothing is saved without a written rationale.
+
+    `version` is the case's version when the decision page was opened (0: the person had no case):
+    if the case has changed since, or was created meanwhile, Conflict is raised and nothing saved.
+    None only where no page was shown (demo data).
+    """
     case = Case.objects.select_for_update().filter(scheme=scheme, person=person).first()
+    if version is not None and version != (case.version if case else 0):
+        raise Conflict(case)
     mappa_level = case.mappa_level if case else 0
     problems = rules.decision_problems(
         decision=decision,
@@ -553,13 +561,22 @@ def contact_record(
 
 
 @transaction.atomic
-def review_complete(*, user: User, case: Case, notes: str, next_due: date) -> Review:
-    """Record the review that is due and set when the next one is due."""
+def review_complete(
+    *, user: User, case: Case, notes: str, next_due: date, version: int | None = None
+) -> Review:
+    """Record the review that is due and set when the next one is due.
+
+    `version` is the case's version when the review form was opened: if someone saved the case (a
+    review included) since, Conflict is raised rather than replacing their review. None only where
+    no form was shown (demo data).
+    """
     if not notes.strip():
         raise CaseError({"notes": _("Write what the review found")})
     today = timezone.localdate()
     if next_due <= today:
         raise CaseError({"next_due": _("The next review must be after today")})
+    if version is not None:
+        _bump_case(case, version)
     review = case.reviews.filter(completed_on__isnull=True).order_by("due_date").first()
     if review is None:
         review = Review(case=case, due_date=today)

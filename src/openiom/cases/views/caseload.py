@@ -49,6 +49,7 @@ def caseload(request: AuthenticatedRequest) -> HttpResponse:
             "streams": choices(lists().streams),
             "query": query.urlencode(),
             "today": timezone.localdate(),
+            "lapsed": selectors.lapsed_agreements(user=request.user),
             "sorts": [
                 ("attention", _("Needs attention")),
                 ("name", _("Name")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -10,8 +12,9 @@ from django.utils.translation import gettext as _
 from openiom.access.policy import requires
 from openiom.access.selectors import user_schemes
 from openiom.accounts.types import AuthenticatedRequest
-from openiom.cases import services
+from openiom.cases import selectors, services
 from openiom.cases.forms import ContactForm, ExitForm, ReviewForm, ServiceReferralForm, TransferForm
+from openiom.cases.models import Case
 from openiom.cases.presenters import form_fields
 from openiom.cases.views.editing import FormPage, case_or_404, edit_page
 
@@ -71,10 +74,22 @@ def contact_new(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     )
 
 
+def review_saved(case: Case) -> list[tuple[Any, Any]]:
+    """The review someone else saved first, as the conflict page shows it."""
+    latest = selectors.review_latest(case=case)
+    if latest is None:
+        return [(_("Case last saved"), selectors.case_updated_at(case=case))]
+    return [
+        (_("What did the review find?"), latest.notes),
+        (_("Recorded on"), latest.completed_on),
+        (_("Next review due"), selectors.review_next_due(case=case) or "–"),
+    ]
+
+
 @requires("case.edit")
 def review(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = case_or_404(request, case_id, "case.edit")
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(request.POST or None, initial={"version": case.version})
     return edit_page(
         request,
         form,
@@ -86,9 +101,10 @@ def review(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
             back=reverse("cases:detail", args=[case.pk]),
         ),
         save=lambda d: services.review_complete(
-            user=request.user, case=case, notes=d["notes"], next_due=d["next_due"]
+            user=request.user, case=case, version=d["version"], notes=d["notes"], next_due=d["next_due"]
         ),
         done=_("Review recorded."),
+        saved_version=lambda current: review_saved(case),
     )
 
 

@@ -4,7 +4,7 @@ lookups every cases page starts with."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -15,6 +15,8 @@ from django.shortcuts import redirect, render
 from openiom.access import selectors as access
 from openiom.access.restricted import RestrictedView, restricted_view
 from openiom.accounts.types import AuthenticatedRequest
+from openiom.audit.actions import AuditAction
+from openiom.audit.services import audit_record
 from openiom.cases import selectors, services
 from openiom.cases.models import Case, Plan
 from openiom.cases.presenters import field_value
@@ -56,8 +58,32 @@ class FormPage:
     caption: str = ""
     intro: str = ""
     case: Case | None = None
+    # A form page about a person is a read of their record (its caption names them, its fields
+    # show what is saved): it is audited as `read`, with the restricted `fields` it shows.
+    person_id: int | None = None
+    read: AuditAction = AuditAction.CASE_FORM_VIEW
+    fields: tuple[str, ...] = ()
+    detail: dict[str, Any] = field(default_factory=dict)
 
     def render(self, request: AuthenticatedRequest, form: forms.Form) -> HttpResponse:
+        if self.case is not None:
+            audit_record(
+                user=request.user,
+                action=self.read,
+                object_type="case",
+                object_id=self.case.pk,
+                fields=self.fields,
+                detail={"person": self.case.person_id, "page": request.path, **self.detail},
+            )
+        elif self.person_id is not None:
+            audit_record(
+                user=request.user,
+                action=self.read,
+                object_type="person",
+                object_id=self.person_id,
+                fields=self.fields,
+                detail={"page": request.path, **self.detail},
+            )
         return render(
             request,
             "cases/form_page.html",

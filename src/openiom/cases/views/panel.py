@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -54,6 +56,17 @@ def panel_person(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     )
 
 
+def decision_saved(current: Case | None) -> list[tuple[Any, Any]]:
+    """What the panel recorded while this page was open, as the conflict page shows it."""
+    if current is None:
+        return []
+    latest = selectors.decision_latest(case=current)
+    rows: list[tuple[Any, Any]] = [(_("Status"), current.get_status_display())]
+    if latest is not None:
+        rows += [(_("Decision"), latest.get_decision_display()), (_("Rationale"), latest.rationale)]
+    return rows
+
+
 def _panel_scheme(request: AuthenticatedRequest, person_id: int) -> Scheme:
     scheme = selectors.panel_scheme(user=request.user, person_id=person_id)
     if scheme is None:
@@ -71,6 +84,7 @@ def panel_refer(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
         page=FormPage(
             title=_("Refer to the selection panel"),
             caption=str(person),
+            person_id=person.pk,
             button=_("Refer"),
             back=reverse("cases:panel-person", args=[person.pk]),
         ),
@@ -89,8 +103,8 @@ def panel_refer(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
 def panel_decide(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     person = visible_person_or_refuse(request, person_id, "panel.decide")
     scheme = _panel_scheme(request, person.pk)
-    form = DecisionForm(request.POST or None, scheme=scheme)
     case = selectors.scheme_case(scheme=scheme, person=person)
+    form = DecisionForm(request.POST or None, scheme=scheme, initial={"version": case.version if case else 0})
     back = reverse("cases:panel-person", args=[person.pk])
     intro = ""
     if case is not None and case.mappa_level:
@@ -109,6 +123,7 @@ def panel_decide(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
         page=FormPage(
             title=_("Record the panel's decision"),
             caption=str(person),
+            person_id=person.pk,
             button=_("Save decision"),
             back=back,
             intro=intro,
@@ -126,7 +141,9 @@ def panel_decide(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
             probation_worker=d["probation_worker"],
             start_date=d["start_date"],
             candidate=selectors.decision_candidacy(person=person),
+            version=d["version"],
         ),
         done=_("The panel's decision has been recorded."),
         next_url=after,
+        saved_version=lambda current: decision_saved(current),
     )
