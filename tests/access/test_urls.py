@@ -89,6 +89,9 @@ def url_for(name: str, route: str, world: World, in_scope: bool) -> str:
             kwargs[key] = (world.referral if in_scope else world.other_referral).pk  # type: ignore[union-attr]
         elif key == "run_id":
             kwargs[key] = (world.evaluation_run if in_scope else world.other_evaluation_run).pk  # type: ignore[union-attr]
+        # Built-in definitions are everyone's; an unknown id stands for another scheme's own.
+        elif key == "definition_id":
+            kwargs[key] = "ogrs3-high" if in_scope else "no-such-definition"
         elif key == "pathway":
             kwargs[key] = "accommodation"
         # Configured lists are the same for every scheme: no entry is out of anyone's scope.
