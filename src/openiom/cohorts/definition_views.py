@@ -110,7 +110,9 @@ def definition_copy(request: HttpRequest, definition_id: str) -> HttpResponse:
     entry = _entry_or_404(request, definition_id)
     schemes = selectors.definition_schemes(request.user)
     if not schemes.exists():
-        messages.info(request, _("Only members of an IOM scheme can save definitions; you are not a member of one."))
+        messages.info(
+            request, _("Only members of an IOM scheme can save definitions; you are not a member of one.")
+        )
         return redirect(reverse("cohorts:definition", kwargs={"definition_id": definition_id}))
     if request.method == "POST":
         return _save(request, DefinitionForm(request.POST, schemes=schemes), entry, copy=True)
