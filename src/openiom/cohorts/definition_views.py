@@ -6,7 +6,7 @@ its errors name the key (`definition: rule.count.at_least: ...`) and are shown a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -17,16 +17,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openiom.access.policy import requires
-from openiom.cohorts import definition_selectors as selectors
-from openiom.cohorts import definition_services as services
 from openiom.cohorts.definition_forms import DefinitionForm
-from openiom.cohorts.definition_presenters import rule_lines
-from openiom.cohorts.engine.definitions import DefinitionError
+
+# The definition parser lives in the cohort engine, whose package loads Ibis and DuckDB: a web
+# worker loads every view module before its first request, so the engine is imported on use.
+if TYPE_CHECKING:
+    from openiom.cohorts.definition_selectors import DefinitionEntry
 
 
-def _entry_or_404(
-    request: HttpRequest, definition_id: str, version: int | None = None
-) -> selectors.DefinitionEntry:
+def _entry_or_404(request: HttpRequest, definition_id: str, version: int | None = None) -> DefinitionEntry:
+    from openiom.cohorts import definition_selectors as selectors
+
     try:
         return selectors.definition_get(user=request.user, definition_id=definition_id, version=version)
     except selectors.DefinitionNotFound:
@@ -35,12 +36,17 @@ def _entry_or_404(
 
 @requires("cohort.analyse")
 def definition_list(request: HttpRequest) -> HttpResponse:
+    from openiom.cohorts import definition_selectors as selectors
+
     entries = selectors.definition_list(user=request.user)
     return render(request, "cohorts/definition_list.html", {"entries": entries})
 
 
 @requires("cohort.analyse")
 def definition_detail(request: HttpRequest, definition_id: str) -> HttpResponse:
+    from openiom.cohorts import definition_selectors as selectors
+    from openiom.cohorts.definition_presenters import rule_lines
+
     raw = request.GET.get("version", "")
     version = int(raw) if raw.isdigit() else None
     if raw and version is None:
@@ -70,14 +76,15 @@ def _copy_text(text: str, definition_id: str) -> str:
 
 
 def _form_page(
-    request: HttpRequest, form: DefinitionForm, entry: selectors.DefinitionEntry, *, copy: bool
+    request: HttpRequest, form: DefinitionForm, entry: DefinitionEntry, *, copy: bool
 ) -> HttpResponse:
     return render(request, "cohorts/definition_form.html", {"form": form, "entry": entry, "copy": copy})
 
 
-def _save(
-    request: HttpRequest, form: DefinitionForm, entry: selectors.DefinitionEntry, *, copy: bool
-) -> HttpResponse:
+def _save(request: HttpRequest, form: DefinitionForm, entry: DefinitionEntry, *, copy: bool) -> HttpResponse:
+    from openiom.cohorts import definition_services as services
+    from openiom.cohorts.engine.definitions import DefinitionError
+
     if not form.is_valid():
         return _form_page(request, form, entry, copy=copy)
     definition = entry.definition
@@ -107,6 +114,8 @@ def _save(
 
 @requires("cohort.analyse")
 def definition_copy(request: HttpRequest, definition_id: str) -> HttpResponse:
+    from openiom.cohorts import definition_selectors as selectors
+
     entry = _entry_or_404(request, definition_id)
     schemes = selectors.definition_schemes(request.user)
     if not schemes.exists():
@@ -124,6 +133,8 @@ def definition_copy(request: HttpRequest, definition_id: str) -> HttpResponse:
 
 @requires("cohort.analyse")
 def definition_edit(request: HttpRequest, definition_id: str) -> HttpResponse:
+    from openiom.cohorts import definition_selectors as selectors
+
     entry = _entry_or_404(request, definition_id)
     if entry.saved is None:
         # Built-in definitions change only with a release; an analyst edits a copy.
