@@ -94,6 +94,9 @@ def url_for(name: str, route: str, world: World, in_scope: bool) -> str:
             from tests.browser.pages import _match_candidate
 
             kwargs[key] = _match_candidate()
+        # Built-in definitions are everyone's; an unknown id stands for another scheme's own.
+        elif key == "definition_id":
+            kwargs[key] = "ogrs3-high" if in_scope else "no-such-definition"
         elif key == "pathway":
             kwargs[key] = "accommodation"
         # Configured lists are the same for every scheme: no entry is out of anyone's scope.

@@ -90,6 +90,9 @@ PAGES: list[Page] = [
     Page("reference:index", Role.ADMINISTRATOR),
     Page("cohorts:index", Role.ANALYST),
     Page("cohorts:index", Role.ANALYST, query="as_of=2025-10-01"),
+    Page("cohorts:definitions", Role.ANALYST),
+    Page("cohorts:definition", Role.ANALYST, lambda world: {"definition_id": "top-10-percent-offences"}),
+    Page("cohorts:definition-copy", Role.ANALYST, lambda world: {"definition_id": "ogrs3-high"}),
     Page("evaluation:index", Role.ANALYST),
     Page("evaluation:status", Role.ANALYST, lambda world: {"run_id": world.evaluation_run.pk}),
     Page("accounts:two-factor", Role.COORDINATOR),
@@ -158,4 +161,7 @@ NOT_PAGES = {
     "performance:report-html",
     "performance:report-pdf",
     "performance:report-csv",
+    # The copy page's template for a scheme's own definition (a built-in's redirects to its copy
+    # page); tests/browser/test_definitions_journey.py checks the pages of a saved definition.
+    "cohorts:definition-edit",
 }

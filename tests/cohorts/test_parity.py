@@ -60,9 +60,25 @@ COMBINED = definition_from(
 )
 
 
+# Exact shares with each tie-break: the people tied at the cut-off must be broken the same way
+# on every engine (by the latest event, then by record id compared byte by byte).
+TOP_EXACT = [
+    definition_from(
+        "  top_percent:\n"
+        "    events: all_events\n"
+        "    within: {years: 5}\n"
+        "    percent: 15\n"
+        "    ties: exact\n"
+        f"    tie_break: {tie_break}\n",
+        id=f"top-exact-{tie_break.replace('_', '-')}",
+    )
+    for tie_break in ("most_recent", "record_id")
+]
+
+
 def snapshot(source: Source) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    results = [identify(source, d, AS_OF) for d in [*builtin_definitions(), COMBINED]]
+    results = [identify(source, d, AS_OF) for d in [*builtin_definitions(), COMBINED, *TOP_EXACT]]
     for result in results:
         out[result.definition.label] = [
             (c.person_key, [r.as_dict() for r in c.reasons]) for c in result.candidates

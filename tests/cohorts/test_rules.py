@@ -103,7 +103,70 @@ def test_top_ten_percent_includes_ties_at_the_cut_off(select) -> None:
         "rank": 2,
         "population": 20,
         "percent": 10.0,
+        "selected": 4,
+        "selected_percent": 20.0,
+        "ties": "include",
     }
+    # The reason says the share is larger than the 10% asked for, and why.
+    assert (
+        chosen["SYNTH:P01"]
+        .reasons[0]
+        .text.endswith("top 10% selected, with everyone tied at the cut-off: 4 of 20 people (20%)")
+    )
+
+
+def tied_world() -> World:
+    """P00 has 5; P01, P02, P03 are tied on 4 and differ only in when their last offence was."""
+    w = World()
+    last_day = {"P01": 2, "P02": 9, "P03": 5}
+    counts = {"P00": 5, "P01": 4, "P02": 4, "P03": 4} | {f"P{i:02d}": 1 for i in range(4, 20)}
+    for pid, n in counts.items():
+        w.person(pid)
+        for k in range(n):
+            offset = last_day[pid] if pid in last_day and k == n - 1 else k
+            w.event(pid, "conviction", D(2026, 2, 1) + dt.timedelta(days=offset))
+    return w
+
+
+TOP_EXACT = (
+    "  top_percent:\n"
+    "    events: proven_offences\n"
+    "    within: {months: 12}\n"
+    "    percent: 10\n"
+    "    ties: exact\n"
+)
+
+
+def test_top_percent_exact_share_breaks_ties_by_most_recent_event(select) -> None:
+    chosen = select(tied_world(), TOP_EXACT, AS_OF)
+    # 10% of 20 is exactly 2: P00, then of the three tied on 4, P02 whose last offence is latest.
+    assert set(chosen) == {"SYNTH:P00", "SYNTH:P02"}
+    reason = chosen["SYNTH:P02"].reasons[0]
+    assert (reason.numbers["rank"], reason.numbers["selected"], reason.numbers["ties"]) == (
+        2,
+        2,
+        "exact by most_recent",
+    )
+    assert reason.text.endswith(
+        "exactly the top 10% selected, ties broken by most recent matching event first, then record id: "
+        "2 of 20 people (10%)"
+    )
+
+
+def test_top_percent_exact_share_by_record_id(select) -> None:
+    chosen = select(tied_world(), TOP_EXACT + "    tie_break: record_id\n", AS_OF)
+    assert set(chosen) == {"SYNTH:P00", "SYNTH:P01"}
+
+
+def test_top_percent_tie_break_needs_exact_ties() -> None:
+    from openiom.cohorts.engine import DefinitionError
+
+    with pytest.raises(DefinitionError, match=r"rule\.top_percent: Value error, tie_break applies only"):
+        definition_from(TOP_EXACT.replace("exact", "include") + "    tie_break: record_id\n")
+    with pytest.raises(
+        DefinitionError, match=r"rule\.top_percent\.ties: Input should be 'include' or 'exact'"
+    ):
+        definition_from(TOP_EXACT.replace("exact", "some"))
 
 
 def test_ten_offences_in_any_91_days(select) -> None:

@@ -56,6 +56,7 @@ class AuditAction(StrEnum):
     LISTS_CREATE = "lists.create"
     LISTS_UPDATE = "lists.update"
     COHORT_ANALYSE = "cohort.analyse"
+    COHORT_DEFINITION_SAVE = "cohort.definition.save"
     EVALUATION_RUN = "evaluation.run"
     EVALUATION_VIEW = "evaluation.view"
     EVALUATION_DOWNLOAD = "evaluation.download"

@@ -33,7 +33,9 @@ from openiom.cohorts.engine.terms import Window
 from openiom.reference.datafiles import ReferenceDataError, read_reference_directory
 
 
-def _source(engine: str, people: Path | None, events: Path | None, reference: Path | None) -> Source:
+def _source(
+    engine: str, people: Path | None, events: Path | None, reference: Path | None, strict: bool = False
+) -> Source:
     try:
         if engine == "database":
             if people or events:
@@ -49,9 +51,25 @@ def _source(engine: str, people: Path | None, events: Path | None, reference: Pa
                 f"--engine {engine} needs --people and --events files (or use --engine database)"
             )
         ref = read_reference_directory(reference) if reference else None
-        return file_source(people=people, events=events, engine=engine, reference=ref)
+        source = file_source(people=people, events=events, engine=engine, reference=ref, check=True)
     except (SourceError, ReferenceDataError) as exc:
         raise click.UsageError(str(exc)) from exc
+    _report_extract(source, strict=strict)
+    return source
+
+
+def _report_extract(source: Source, *, strict: bool) -> None:
+    """Say which rows of the files the analysis drops or doubts; with --strict, any is a failure."""
+    report = source.extract
+    if report is None:
+        return
+    for line in report.lines():
+        click.echo(line, err=True)
+    if strict and not report.clean:
+        source.close()
+        raise click.ClickException(
+            f"--strict: {len(report.findings)} problem(s) in the extract (listed above); nothing was analysed"
+        )
 
 
 def _shows_identities(engine: str) -> bool:
@@ -99,6 +117,11 @@ def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             "--reference",
             type=click.Path(exists=True, file_okay=False, path_type=Path),
             help="Reference data directory for files (default: the built-in version).",
+        ),
+        click.option(
+            "--strict",
+            is_flag=True,
+            help="Fail if the --people/--events files have rows the analysis would drop or doubt.",
         ),
         click.option(
             "--output",
@@ -204,6 +227,7 @@ def identify_command(
     people: Path | None,
     events: Path | None,
     reference: Path | None,
+    strict: bool,
     output: Path | None,
     save: bool,
 ) -> None:
@@ -211,7 +235,7 @@ def identify_command(
     chosen = _definitions(definitions)
     # Saving writes to the application database: check who is asking before the work, not after.
     saver = acting_user("cohort.analyse") if save else None
-    source = _source(engine, people, events, reference)
+    source = _source(engine, people, events, reference, strict)
     identities = _shows_identities(engine)
     day = _as_of(as_of)
     # The events behind a reason are named by record id, so a pseudonymised user gets none.
@@ -282,11 +306,12 @@ def compare_command(
     people: Path | None,
     events: Path | None,
     reference: Path | None,
+    strict: bool,
     output: Path | None,
 ) -> None:
     """Cohort sizes, pairwise overlap (counts and Jaccard) and who is unique to each definition."""
     chosen = _definitions(definitions)
-    source = _source(engine, people, events, reference)
+    source = _source(engine, people, events, reference, strict)
     identities = _shows_identities(engine)
     day = _as_of(as_of)
     results = [identify(source, d, day, evidence=False) for d in tqdm(chosen, desc="compare", leave=False)]
@@ -340,13 +365,14 @@ def stability_command(
     people: Path | None,
     events: Path | None,
     reference: Path | None,
+    strict: bool,
     output: Path | None,
     months: int,
     waiting_months: int,
 ) -> None:
     """Of those selected at T, how many are selected again at T + months, and how many desisted unaided."""
     chosen = _definitions(definitions)
-    source = _source(engine, people, events, reference)
+    source = _source(engine, people, events, reference, strict)
     day = _as_of(as_of)
     found = [
         stability(source, d, day, months=months, waiting_months=waiting_months)
@@ -407,12 +433,13 @@ def concentration_command(
     people: Path | None,
     events: Path | None,
     reference: Path | None,
+    strict: bool,
     output: Path | None,
     months: int,
     long_career: int,
 ) -> None:
     """Share of proven offences by the top 1/5/10% of offenders, Lorenz curve and long careers."""
-    source = _source(engine, people, events, reference)
+    source = _source(engine, people, events, reference, strict)
     day = _as_of(as_of)
     result = concentration(source, day, within=Window(months=months), long_career=long_career)
     click.echo(f"{result.offenders} offenders with {result.offences} proven offences in the {result.window}")

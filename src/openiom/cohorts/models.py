@@ -49,3 +49,35 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} in {self.run_id}"
+
+
+class SchemeDefinition(models.Model):
+    """One saved version of a scheme's own selection definition: the YAML exactly as validated.
+
+    Each save adds a version (1, 2, ...) and never changes an earlier one, so a saved run's
+    `definition_version` always names the text it ran."""
+
+    scheme = models.ForeignKey(
+        "access.Scheme", on_delete=models.PROTECT, related_name="cohort_definitions", verbose_name=_("scheme")
+    )
+    definition_id = models.CharField(_("definition"), max_length=63)
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("definition (YAML)"))
+    sha256 = models.CharField(max_length=64)
+    based_on = models.CharField(_("copied from"), max_length=100, blank=True)
+    note = models.CharField(_("what changed"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        db_table = "cohort_scheme_definition"
+        ordering = ["definition_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["definition_id", "version"], name="uniq_scheme_definition_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition_id}@{self.version}"

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from openiom.cohorts import views
+from openiom.cohorts import definition_views, views
 
 app_name = "cohorts"
-urlpatterns = [path("", views.index, name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("definitions/", definition_views.definition_list, name="definitions"),
+    path("definitions/<slug:definition_id>/", definition_views.definition_detail, name="definition"),
+    path("definitions/<slug:definition_id>/copy/", definition_views.definition_copy, name="definition-copy"),
+    path("definitions/<slug:definition_id>/edit/", definition_views.definition_edit, name="definition-edit"),
+]

@@ -36,13 +36,13 @@ class AnalysisForm(forms.Form):
         label=gettext_lazy("Selection definitions"), widget=forms.CheckboxSelectMultiple, required=False
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from openiom.cohorts.engine import builtin_definitions
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        from openiom.cohorts.definition_selectors import analysable_definitions
 
         super().__init__(*args, **kwargs)
         field = self.fields["definitions"]
         assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = [(d.id, d.title) for d in builtin_definitions()]
+        field.choices = [(d.id, d.title) for d in analysable_definitions(user=user)]
 
 
 @requires("cohort.analyse")
@@ -51,7 +51,7 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
 
     today = timezone.localdate()
     data = request.GET if "as_of" in request.GET else None
-    form = AnalysisForm(data, initial={"as_of": today.isoformat()})
+    form = AnalysisForm(data, initial={"as_of": today.isoformat()}, user=request.user)
     context: dict[str, Any] = {"form": form, "as_of_value": request.GET.get("as_of", today.isoformat())}
     if form.is_bound and form.is_valid():
         try:
@@ -71,8 +71,8 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _analyse(user: User, as_of: dt.date, chosen: list[str]) -> dict[str, Any]:
+    from openiom.cohorts.definition_selectors import analysable_definitions
     from openiom.cohorts.engine import (
-        builtin_definitions,
         compare_results,
         concentration,
         identify,
@@ -81,7 +81,7 @@ def _analyse(user: User, as_of: dt.date, chosen: list[str]) -> dict[str, Any]:
     from openiom.cohorts.engine.dates import minus_months
     from openiom.cohorts.selectors import app_database_source
 
-    definitions = [d for d in builtin_definitions() if not chosen or d.id in chosen]
+    definitions = [d for d in analysable_definitions(user=user) if not chosen or d.id in chosen]
     source = app_database_source(user=user)
     results = [identify(source, d, as_of, evidence=False) for d in definitions]
     comparison = compare_results(results)

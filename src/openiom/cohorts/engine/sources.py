@@ -60,6 +60,8 @@ class Source:
     keyed_events: ir.Table
     snapshot: dict[str, Any]
     owns_backend: bool = True
+    # For files read with check=True: the rows the engine drops or doubts (extract_checks).
+    extract: Any = None
 
     @property
     def snapshot_id(self) -> str:
@@ -276,8 +278,10 @@ def file_source(
     engine: str = "duckdb",
     reference: ReferenceData | None = None,
     spark: Any = None,
+    check: bool = False,
 ) -> Source:
-    """People and events files (Parquet or CSV, docs/data-formats.md) on DuckDB or Spark."""
+    """People and events files (Parquet or CSV, docs/data-formats.md) on DuckDB or Spark. With
+    `check`, `extract` reports the rows the engine will drop or doubt (one more pass over the files)."""
     people_path, events_path = Path(people), Path(events)
     reference = reference or builtin_reference()
     if engine == "duckdb":
@@ -301,6 +305,13 @@ def file_source(
     reference_t = reference_table(engine, backend, reference)
     events_t = _materialise(engine, backend, _events(linked, reference_t, keys=False), "events")
     keyed_t = _events(linked, reference_t, keys=True)
+    extract = None
+    if check:
+        from openiom.cohorts.engine.extract_checks import check_extract
+
+        extract = check_extract(
+            backend, people_raw=people_raw, events_raw=events_raw, linked=linked, reference=reference_t
+        )
     snapshot = {
         "kind": "files",
         "people": _file_fingerprint(people_path),
@@ -308,7 +319,13 @@ def file_source(
         "reference": f"{reference.version} ({reference.sha256[:12]})",
     }
     return Source(
-        engine, backend, people_t.drop("pnc_id", "source_system", "source_id"), events_t, keyed_t, snapshot
+        engine,
+        backend,
+        people_t.drop("pnc_id", "source_system", "source_id"),
+        events_t,
+        keyed_t,
+        snapshot,
+        extract=extract,
     )
 
 
