@@ -89,6 +89,11 @@ def url_for(name: str, route: str, world: World, in_scope: bool) -> str:
             kwargs[key] = (world.referral if in_scope else world.other_referral).pk  # type: ignore[union-attr]
         elif key == "run_id":
             kwargs[key] = (world.evaluation_run if in_scope else world.other_evaluation_run).pk  # type: ignore[union-attr]
+        # Accounts and agreements are administered across every scheme: nothing is out of scope.
+        elif key == "user_id":
+            kwargs[key] = world.users[Role.POLICE_OFFICER].pk
+        elif key == "agreement_id":
+            kwargs[key] = world.agreement.pk
         elif key == "pathway":
             kwargs[key] = "accommodation"
         # Configured lists are the same for every scheme: no entry is out of anyone's scope.
