@@ -97,6 +97,11 @@ def url_for(name: str, route: str, world: World, in_scope: bool) -> str:
         # Built-in definitions are everyone's; an unknown id stands for another scheme's own.
         elif key == "definition_id":
             kwargs[key] = "ogrs3-high" if in_scope else "no-such-definition"
+        # Accounts and agreements are administered across every scheme: nothing is out of scope.
+        elif key == "user_id":
+            kwargs[key] = world.users[Role.POLICE_OFFICER].pk
+        elif key == "agreement_id":
+            kwargs[key] = world.agreement.pk
         elif key == "pathway":
             kwargs[key] = "accommodation"
         # Configured lists are the same for every scheme: no entry is out of anyone's scope.

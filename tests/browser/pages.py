@@ -87,6 +87,30 @@ PAGES: list[Page] = [
     Page("access:agreements", Role.COORDINATOR),
     Page("access:alerts", Role.COORDINATOR),
     Page("access:national", Role.NATIONAL_VIEWER),
+    Page("access:admin-users", Role.ADMINISTRATOR),
+    Page("access:admin-user-create", Role.ADMINISTRATOR),
+    Page(
+        "access:admin-user-edit",
+        Role.ADMINISTRATOR,
+        lambda world: {"user_id": world.users[Role.POLICE_OFFICER].pk},
+    ),
+    Page(
+        "access:admin-user-2fa",
+        Role.ADMINISTRATOR,
+        lambda world: {"user_id": world.users[Role.POLICE_OFFICER].pk},
+    ),
+    Page("access:admin-agencies", Role.ADMINISTRATOR),
+    Page("access:admin-agency-create", Role.ADMINISTRATOR),
+    Page("access:admin-schemes", Role.ADMINISTRATOR),
+    Page("access:admin-scheme-create", Role.ADMINISTRATOR),
+    Page("access:admin-agreements", Role.ADMINISTRATOR),
+    Page("access:admin-agreement-create", Role.ADMINISTRATOR),
+    Page(
+        "access:admin-agreement-renew", Role.ADMINISTRATOR, lambda world: {"agreement_id": world.agreement.pk}
+    ),
+    Page(
+        "access:admin-agreement-end", Role.ADMINISTRATOR, lambda world: {"agreement_id": world.agreement.pk}
+    ),
     Page("reference:index", Role.ADMINISTRATOR),
     Page("cohorts:index", Role.ANALYST),
     Page("cohorts:index", Role.ANALYST, query="as_of=2025-10-01"),

@@ -271,3 +271,44 @@ def people_per_scheme() -> list[SchemeCount]:
     """How many people each scheme holds, by region then name: counts only, never a person."""
     schemes = Scheme.objects.annotate(people_count=Count("people", distinct=True)).order_by("region", "name")
     return [SchemeCount(s.name, s.region, s.people_count) for s in schemes]
+
+
+# Administration -----------------------------------------------------------------------------------
+
+
+def admin_users() -> QuerySet[User]:
+    from openiom.accounts.models import User
+
+    return (
+        User.objects.select_related("agency")
+        .prefetch_related("scheme_memberships__scheme")
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def admin_user(*, user_id: int) -> User | None:
+    return admin_users().filter(pk=user_id).first()
+
+
+def admin_user_schemes(*, user: User) -> list[Scheme]:
+    return [m.scheme for m in user.scheme_memberships.all()]
+
+
+def admin_agencies() -> QuerySet[Agency]:
+    return Agency.objects.order_by("name")
+
+
+def admin_schemes() -> QuerySet[Scheme]:
+    return Scheme.objects.prefetch_related("agencies").order_by("name")
+
+
+def admin_agreements() -> QuerySet[SharingAgreement]:
+    return (
+        SharingAgreement.objects.select_related("scheme")
+        .prefetch_related("parties")
+        .order_by("scheme__name", "title")
+    )
+
+
+def admin_agreement(*, agreement_id: int) -> SharingAgreement | None:
+    return admin_agreements().filter(pk=agreement_id).first()

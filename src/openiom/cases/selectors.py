@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from openiom.cases.models import (
     CaseStatus,
     Contact,
     ContactOutcome,
+    Decision,
     EventKind,
     ListEntry,
     Need,
@@ -37,8 +38,9 @@ from openiom.cases.models import (
     ServiceReferral,
 )
 from openiom.cohorts.models import Candidate
-from openiom.offending.models import EventType
+from openiom.offending.models import EventType, OffendingEvent
 from openiom.people.models import Person
+from openiom.vocabulary import PROVEN
 from openiom.web.formats import choice_labels
 
 MISSED_WINDOW = timedelta(days=90)
@@ -79,20 +81,79 @@ def referrals_visible_to(user: User) -> QuerySet[ServiceReferral]:
 # Selection panel ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PanelOffending:
+    """What the panel reads first about a person's offending, from their records."""
+
+    proven: int
+    proven_last_12_months: int
+    arrests: int
+    latest_proven: date | None
+    domestic_abuse: bool
+
+
 @dataclass
 class PanelEntry:
     person: Person
     case: Case | None
     candidacies: list[Candidate] = field(default_factory=list)
+    offending: PanelOffending | None = None
+    deferred_because: str = ""
 
     @property
     def latest_referral(self) -> PanelReferral | None:
         referrals: list[PanelReferral] = getattr(self.case, "queue_referrals", [])
         return referrals[-1] if referrals else None
 
+    @property
+    def flags(self) -> list[str]:
+        """Risk flags the panel weighs, as labels: MAPPA, domestic abuse in the history, case risk."""
+        found = []
+        if self.case is not None and self.case.mappa_level:
+            found.append(_("MAPPA level %(level)d") % {"level": self.case.mappa_level})
+        if (self.offending and self.offending.domestic_abuse) or (self.case and self.case.domestic_abuse):
+            found.append(_("Domestic abuse"))
+        if self.case is not None and self.case.risk_level:
+            found.append(_("%(risk)s risk of serious harm") % {"risk": self.case.get_risk_level_display()})
+        return found
+
+
+def latest_per_definition(candidacies: list[Candidate]) -> list[Candidate]:
+    """One candidacy per definition, from its most recent run: older runs of the same definition
+    say the same thing less up to date. Expects candidacies newest first."""
+    seen: set[str] = set()
+    kept = []
+    for candidacy in candidacies:
+        if candidacy.run.definition_id not in seen:
+            seen.add(candidacy.run.definition_id)
+            kept.append(candidacy)
+    return kept
+
+
+def panel_offending(*, person_ids: list[int], as_of: date) -> dict[int, PanelOffending]:
+    """Each person's offending summary for the panel in one query, however many people wait."""
+    year_ago = as_of - timedelta(days=365)
+    proven = Q(event_type__in=list(PROVEN))
+    rows = (
+        OffendingEvent.objects.filter(person_id__in=person_ids, outcome_date__lte=as_of)
+        .values("person_id")
+        .annotate(
+            proven=Count("pk", filter=proven),
+            recent=Count("pk", filter=proven & Q(outcome_date__gt=year_ago)),
+            arrests=Count("pk", filter=Q(event_type=EventType.ARREST)),
+            latest=Max("outcome_date", filter=proven),
+            abuse=Count("pk", filter=Q(domestic_abuse=True)),
+        )
+    )
+    return {
+        r["person_id"]: PanelOffending(r["proven"], r["recent"], r["arrests"], r["latest"], r["abuse"] > 0)
+        for r in rows
+    }
+
 
 def panel_queue(*, user: User, limit: int = 200) -> list[PanelEntry]:
-    """People awaiting a decision: referrals and deferrals, then cohort candidates not yet decided on."""
+    """People awaiting a decision: referrals and deferrals, then cohort candidates not yet decided on,
+    each with the definitions that selected them, their offending and their flags."""
     visible = people_visible_to(user, "panel.view").values("pk")
     waiting = (
         cases_visible_to(user, "panel.view")
@@ -103,39 +164,66 @@ def panel_queue(*, user: User, limit: int = 200) -> list[PanelEntry]:
                 "panel_referrals",
                 queryset=PanelReferral.objects.order_by("referred_at", "pk"),
                 to_attr="queue_referrals",
-            )
+            ),
+            Prefetch(
+                "decisions",
+                queryset=PanelDecision.objects.filter(decision=Decision.DEFER).order_by("decided_at", "pk"),
+                to_attr="deferrals",
+            ),
         )
         .order_by("status", "updated_at")[:limit]
     )
     entries = {c.person_id: PanelEntry(c.person, c) for c in waiting}
-    decided = Case.objects.filter(scheme__in=user_schemes(user)).values("person_id")
+    for entry in entries.values():
+        deferrals: list[PanelDecision] = getattr(entry.case, "deferrals", [])
+        if entry.case is not None and entry.case.status == CaseStatus.DEFERRED and deferrals:
+            entry.deferred_because = deferrals[-1].rationale
+    # A person already decided on (adopted, declined, exited) has left the queue; one referred or
+    # deferred is still waiting, and the definitions that selected them are part of why.
+    decided = (
+        Case.objects.filter(scheme__in=user_schemes(user))
+        .exclude(status__in=[CaseStatus.REFERRED, CaseStatus.DEFERRED])
+        .values("person_id")
+    )
     candidates = (
         Candidate.objects.filter(person__in=visible)
         .exclude(person__in=decided)
         .select_related("person", "run")
-        .order_by("-run__created_at", "person__family_name")[:limit]
+        .order_by("-run__created_at", "-run__pk", "person__family_name")[: limit * 10]
     )
     for candidate in candidates:
+        if candidate.person_id not in entries and len(entries) >= limit:
+            continue
         entry = entries.setdefault(candidate.person_id, PanelEntry(candidate.person, None))
         entry.candidacies.append(candidate)
+    offending = panel_offending(person_ids=list(entries), as_of=timezone.localdate())
+    for entry in entries.values():
+        entry.candidacies = latest_per_definition(entry.candidacies)
+        entry.offending = offending.get(entry.person.pk, PanelOffending(0, 0, 0, None, False))
     return list(entries.values())
 
 
-class PanelPersonData(TypedDict):
-    case: Case | None
-    candidacies: list[Candidate]
-    referrals: list[PanelReferral]
-    decisions: list[PanelDecision]
-
-
-def panel_person(*, user: User, person: Person) -> PanelPersonData:
-    """Everything the panel needs about one person: their case, candidacies, referrals and decisions."""
+def panel_person(*, user: User, person: Person) -> dict[str, Any]:
+    """Everything the panel needs about one person: their case, the definitions that selected them
+    and why, their offending, referrals and decisions."""
     case = cases_visible_to(user, "panel.view").filter(person=person).select_related("scheme").first()
+    candidacies = list(
+        Candidate.objects.filter(person=person)
+        .select_related("run")
+        .order_by("-run__created_at", "-run__pk")[:50]
+    )
+    offending = panel_offending(person_ids=[person.pk], as_of=timezone.localdate())
+    entry = PanelEntry(
+        person,
+        case,
+        latest_per_definition(candidacies),
+        offending.get(person.pk, PanelOffending(0, 0, 0, None, False)),
+    )
     return {
         "case": case,
-        "candidacies": list(
-            Candidate.objects.filter(person=person).select_related("run").order_by("-run__created_at")[:10]
-        ),
+        "candidacies": entry.candidacies,
+        "offending": entry.offending,
+        "flags": entry.flags,
         "referrals": list(
             case.panel_referrals.select_related("agency", "referred_by").order_by("-referred_at")
         )

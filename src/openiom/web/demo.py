@@ -15,7 +15,7 @@ from openiom.access.demo import demo_access_build
 from openiom.accounts.models import User
 from openiom.accounts.roles import Role
 from openiom.accounts.services import user_create
-from openiom.cases.demo import demo_cases_build, demo_performance_build
+from openiom.cases.demo import demo_cases_build, demo_cohort_runs_build, demo_performance_build
 from openiom.imports.services import events_import, people_import
 from openiom.people.models import Person
 from openiom.reference.datafiles import builtin_directory
@@ -76,8 +76,8 @@ def demo_build(
     echo("Preparing the database…")
     call_command("migrate", verbosity=0)
     reference_dataset_load(directory=builtin_directory())
+    area = data_dir / "synthetic-area"
     if not Person.objects.exists():
-        area = data_dir / "synthetic-area"
         echo(f"Generating a synthetic area of {people:,} people (seed {seed})…")
         run_synth(people=people, seed=seed, out=area)
         echo(f"Planting an IOM scheme that cuts its managed people's offending by {DEMO_EFFECT:.0%}…")
@@ -104,6 +104,10 @@ def demo_build(
             user.save(update_fields=["password"])
         users.append((username, str(role.label)))
     scheme = demo_access_build(source_system=DEMO_SOURCE_SYSTEM, as_of=timezone.localdate())
+    echo("Running the built-in cohort definitions for the selection panel…")
+    demo_cohort_runs_build(
+        people_file=area / "people.csv", events_file=area / "events.csv", as_of=timezone.localdate()
+    )
     demo_cases_build(scheme=scheme, as_of=timezone.localdate())
     planted_folder = data_dir / "synthetic-area" / PLANTED_FOLDER
     if (planted_folder / "managed.csv").exists():

@@ -32,6 +32,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("access:agreements", _("Sharing agreements"), "agreements.view"),
     NavEntry("reference:index", _("Reference data"), "reference.view"),
     NavEntry("cases:lists", _("Case lists"), "lists.manage"),
+    NavEntry("access:admin-users", _("Administration"), "users.manage"),
 ]
 
 
