@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,10 +29,11 @@ from openiom.access.administration import (
     admin_user_update,
 )
 from openiom.access.policy import requires
+from openiom.accounts.types import AuthenticatedRequest
 
 
 def _form_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     form: forms.Form,
     *,
     title: str,
@@ -64,12 +65,12 @@ def _form_page(
 
 
 @requires("users.manage")
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "access/admin/users.html", {"users": selectors.admin_users()})
 
 
 @requires("users.manage")
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedRequest) -> HttpResponse:
     form = admin_forms.UserCreateForm(request.POST or None)
     password = secrets.token_urlsafe(12)
     return _form_page(
@@ -95,7 +96,7 @@ def _user_or_404(user_id: int) -> Any:
 
 
 @requires("users.manage")
-def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_edit(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     user = _user_or_404(user_id)
     initial = {
         "role": user.role,
@@ -117,7 +118,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @requires("users.manage")
-def user_two_factor_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_two_factor_reset(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     user = _user_or_404(user_id)
     # An empty POST is still a confirmation: the form has no fields.
     form = forms.Form(request.POST if request.method == "POST" else None)
@@ -137,12 +138,12 @@ def user_two_factor_reset(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @requires("agencies.manage")
-def agencies(request: HttpRequest) -> HttpResponse:
+def agencies(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "access/admin/agencies.html", {"agencies": selectors.admin_agencies()})
 
 
 @requires("agencies.manage")
-def agency_create(request: HttpRequest) -> HttpResponse:
+def agency_create(request: AuthenticatedRequest) -> HttpResponse:
     return _form_page(
         request,
         admin_forms.AgencyForm(request.POST or None),
@@ -155,12 +156,12 @@ def agency_create(request: HttpRequest) -> HttpResponse:
 
 
 @requires("schemes.manage")
-def schemes(request: HttpRequest) -> HttpResponse:
+def schemes(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "access/admin/schemes.html", {"schemes": selectors.admin_schemes()})
 
 
 @requires("schemes.manage")
-def scheme_create(request: HttpRequest) -> HttpResponse:
+def scheme_create(request: AuthenticatedRequest) -> HttpResponse:
     return _form_page(
         request,
         admin_forms.SchemeForm(request.POST or None),
@@ -173,7 +174,7 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
 
 
 @requires("agreements.manage")
-def agreements(request: HttpRequest) -> HttpResponse:
+def agreements(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "access/admin/agreements.html",
@@ -182,7 +183,7 @@ def agreements(request: HttpRequest) -> HttpResponse:
 
 
 @requires("agreements.manage")
-def agreement_create(request: HttpRequest) -> HttpResponse:
+def agreement_create(request: AuthenticatedRequest) -> HttpResponse:
     return _form_page(
         request,
         admin_forms.AgreementForm(request.POST or None),
@@ -202,7 +203,7 @@ def _agreement_or_404(agreement_id: int) -> Any:
 
 
 @requires("agreements.manage")
-def agreement_renew(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def agreement_renew(request: AuthenticatedRequest, agreement_id: int) -> HttpResponse:
     agreement = _agreement_or_404(agreement_id)
     return _form_page(
         request,
@@ -218,7 +219,7 @@ def agreement_renew(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 
 @requires("agreements.manage")
-def agreement_end(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def agreement_end(request: AuthenticatedRequest, agreement_id: int) -> HttpResponse:
     agreement = _agreement_or_404(agreement_id)
     return _form_page(
         request,

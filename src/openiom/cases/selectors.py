@@ -415,7 +415,7 @@ def case_updated_at(*, case: Case) -> Any:
     return Case.objects.filter(pk=case.pk).values_list("updated_at", flat=True).first()
 
 
-def lapsed_agreements(*, user: Any, today: date | None = None) -> list[SharingAgreement]:
+def lapsed_agreements(*, user: User, today: date | None = None) -> list[SharingAgreement]:
     """The sharing agreements of the user's schemes, with the user's agency a party, that have lapsed
     with none in force in their scheme: why records from other agencies are no longer shown."""
     today = today or timezone.localdate()

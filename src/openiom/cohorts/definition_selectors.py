@@ -7,13 +7,13 @@ reads the people and events an analysis runs on."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import QuerySet
 
 from openiom.access.models import Scheme
 from openiom.access.policy import Scope, scope_for
 from openiom.access.selectors import user_schemes
+from openiom.accounts.models import User
 from openiom.cohorts.engine.definitions import BUILTIN_DIR, Definition, builtin_definitions, parse_definition
 from openiom.cohorts.models import SchemeDefinition
 
@@ -42,14 +42,14 @@ class DefinitionEntry:
         return None if self.saved is None else self.saved.scheme
 
 
-def definition_schemes(user: Any) -> QuerySet[Scheme]:
+def definition_schemes(user: User) -> QuerySet[Scheme]:
     """The schemes whose definitions `user` may read and save."""
     if scope_for(user, "cohort.analyse") == Scope.ALL:
         return Scheme.objects.all()
     return user_schemes(user)
 
 
-def _saved_visible(user: Any) -> QuerySet[SchemeDefinition]:
+def _saved_visible(user: User) -> QuerySet[SchemeDefinition]:
     return SchemeDefinition.objects.filter(scheme__in=definition_schemes(user)).select_related(
         "scheme", "created_by"
     )
@@ -64,7 +64,7 @@ def _builtin_texts() -> dict[str, tuple[Definition, str]]:
     return {d.id: (d, (BUILTIN_DIR / d.file).read_text(encoding="utf-8")) for d in builtin_definitions()}
 
 
-def definition_list(*, user: Any) -> list[DefinitionEntry]:
+def definition_list(*, user: User) -> list[DefinitionEntry]:
     """The built-in definitions, then the latest version of each of the user's schemes' own."""
     entries = [DefinitionEntry(d, text) for d, text in _builtin_texts().values()]
     latest: dict[str, SchemeDefinition] = {}
@@ -74,7 +74,7 @@ def definition_list(*, user: Any) -> list[DefinitionEntry]:
     return entries
 
 
-def definition_get(*, user: Any, definition_id: str, version: int | None = None) -> DefinitionEntry:
+def definition_get(*, user: User, definition_id: str, version: int | None = None) -> DefinitionEntry:
     """One definition with its history; raises DefinitionNotFound for an id (or version) the user
     cannot see, without saying whether it exists elsewhere."""
     builtins = _builtin_texts()
@@ -93,6 +93,6 @@ def definition_get(*, user: Any, definition_id: str, version: int | None = None)
     return DefinitionEntry(saved_definition(chosen), chosen.text, saved=chosen, history=history)
 
 
-def analysable_definitions(*, user: Any) -> list[Definition]:
+def analysable_definitions(*, user: User) -> list[Definition]:
     """Every definition `user` may run: the built-in ones and their schemes' latest versions."""
     return [entry.definition for entry in definition_list(user=user)]

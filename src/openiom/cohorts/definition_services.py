@@ -8,13 +8,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 
 from openiom.access.models import Scheme
+from openiom.accounts.models import User
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cohorts.definition_selectors import definition_schemes
@@ -46,7 +46,7 @@ def _diff(before: str, after: str, before_name: str, after_name: str) -> str:
 @transaction.atomic
 def scheme_definition_save(
     *,
-    user: Any,
+    user: User,
     scheme: Scheme,
     text: str,
     based_on: str = "",

@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openiom.access.policy import requires
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.cohorts.definition_forms import DefinitionForm
 
 # The definition parser lives in the cohort engine, whose package loads Ibis and DuckDB: a web
@@ -25,7 +26,9 @@ if TYPE_CHECKING:
     from openiom.cohorts.definition_selectors import DefinitionEntry
 
 
-def _entry_or_404(request: HttpRequest, definition_id: str, version: int | None = None) -> DefinitionEntry:
+def _entry_or_404(
+    request: AuthenticatedRequest, definition_id: str, version: int | None = None
+) -> DefinitionEntry:
     from openiom.cohorts import definition_selectors as selectors
 
     try:
@@ -35,7 +38,7 @@ def _entry_or_404(request: HttpRequest, definition_id: str, version: int | None 
 
 
 @requires("cohort.analyse")
-def definition_list(request: HttpRequest) -> HttpResponse:
+def definition_list(request: AuthenticatedRequest) -> HttpResponse:
     from openiom.cohorts import definition_selectors as selectors
 
     entries = selectors.definition_list(user=request.user)
@@ -43,7 +46,7 @@ def definition_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires("cohort.analyse")
-def definition_detail(request: HttpRequest, definition_id: str) -> HttpResponse:
+def definition_detail(request: AuthenticatedRequest, definition_id: str) -> HttpResponse:
     from openiom.cohorts import definition_selectors as selectors
     from openiom.cohorts.definition_presenters import rule_lines
 
@@ -76,12 +79,14 @@ def _copy_text(text: str, definition_id: str) -> str:
 
 
 def _form_page(
-    request: HttpRequest, form: DefinitionForm, entry: DefinitionEntry, *, copy: bool
+    request: AuthenticatedRequest, form: DefinitionForm, entry: DefinitionEntry, *, copy: bool
 ) -> HttpResponse:
     return render(request, "cohorts/definition_form.html", {"form": form, "entry": entry, "copy": copy})
 
 
-def _save(request: HttpRequest, form: DefinitionForm, entry: DefinitionEntry, *, copy: bool) -> HttpResponse:
+def _save(
+    request: AuthenticatedRequest, form: DefinitionForm, entry: DefinitionEntry, *, copy: bool
+) -> HttpResponse:
     from openiom.cohorts import definition_services as services
     from openiom.cohorts.engine.definitions import DefinitionError
 
@@ -113,7 +118,7 @@ def _save(request: HttpRequest, form: DefinitionForm, entry: DefinitionEntry, *,
 
 
 @requires("cohort.analyse")
-def definition_copy(request: HttpRequest, definition_id: str) -> HttpResponse:
+def definition_copy(request: AuthenticatedRequest, definition_id: str) -> HttpResponse:
     from openiom.cohorts import definition_selectors as selectors
 
     entry = _entry_or_404(request, definition_id)
@@ -132,7 +137,7 @@ def definition_copy(request: HttpRequest, definition_id: str) -> HttpResponse:
 
 
 @requires("cohort.analyse")
-def definition_edit(request: HttpRequest, definition_id: str) -> HttpResponse:
+def definition_edit(request: AuthenticatedRequest, definition_id: str) -> HttpResponse:
     from openiom.cohorts import definition_selectors as selectors
 
     entry = _entry_or_404(request, definition_id)

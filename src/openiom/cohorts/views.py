@@ -36,7 +36,7 @@ class AnalysisForm(forms.Form):
         label=gettext_lazy("Selection definitions"), widget=forms.CheckboxSelectMultiple, required=False
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         from openiom.cohorts.definition_selectors import analysable_definitions
 
         super().__init__(*args, **kwargs)

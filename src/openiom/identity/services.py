@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from openiom.accounts.models import User
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.identity import linkage, selectors
@@ -119,7 +120,7 @@ def _apply_links(
 
 def run_linkage(
     *,
-    user: Any,
+    user: User | None,
     trigger: str = "run",
     backend: linkage.Backend = "duckdb",
     config: linkage.LinkageConfig | None = None,
@@ -239,7 +240,7 @@ def _queue(
     return len(new)
 
 
-def link_imported(*, record_ids: set[int], user: Any, progress: Progress = _noop) -> RunSummary | None:
+def link_imported(*, record_ids: set[int], user: User | None, progress: Progress = _noop) -> RunSummary | None:
     """After an import: link the new records to the people already known, if any come from elsewhere."""
     if not record_ids or len(selectors.source_systems()) < 2:
         return None
@@ -254,7 +255,7 @@ def _require_reason(reason: str) -> str:
 
 
 @transaction.atomic
-def decide(*, candidate: MatchCandidate, same: bool, reason: str, user: Any) -> MatchCandidate:
+def decide(*, candidate: MatchCandidate, same: bool, reason: str, user: User) -> MatchCandidate:
     """An administrator's decision on a queued pair: merge the two people, or keep them apart."""
     text = _require_reason(reason)
     locked = MatchCandidate.objects.select_for_update().get(pk=candidate.pk)
@@ -285,7 +286,7 @@ def decide(*, candidate: MatchCandidate, same: bool, reason: str, user: Any) -> 
 
 
 @transaction.atomic
-def unmerge(*, record: Person, reason: str, user: Any) -> int:
+def unmerge(*, record: Person, reason: str, user: User) -> int:
     """Take one source record out of its person; it stands alone again. Returns the remaining person's id.
 
     Nothing is deleted but the link: the record and its events are as imported. The split is recorded
@@ -337,7 +338,7 @@ def unmerge(*, record: Person, reason: str, user: Any) -> int:
 
 
 def link_import(
-    *, source_systems: set[str], since: Any, user: Any, progress: Progress = _noop
+    *, source_systems: set[str], since: Any, user: User | None, progress: Progress = _noop
 ) -> RunSummary | None:
     """Link the records an import has just written (or changed) to everyone already known."""
     ids = set(

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from openiom.access.policy import requires
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.identity import selectors, services
@@ -30,7 +31,7 @@ FIELDS = [
 
 
 @requires("identity.review")
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedRequest) -> HttpResponse:
     status = request.GET.get("status", ReviewStatus.PENDING)
     if status not in ReviewStatus.values:
         status = ReviewStatus.PENDING
@@ -54,7 +55,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @requires("identity.review")
-def pair(request: HttpRequest, candidate_id: int) -> HttpResponse:
+def pair(request: AuthenticatedRequest, candidate_id: int) -> HttpResponse:
     candidate = selectors.candidate_get(candidate_id=candidate_id)
     if candidate is None:
         raise Http404
@@ -99,7 +100,7 @@ def pair(request: HttpRequest, candidate_id: int) -> HttpResponse:
 
 
 @requires("identity.review")
-def records(request: HttpRequest, person_id: int) -> HttpResponse:
+def records(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     """The source records that make up a person, with a way to take one out."""
     person = person_get(person_id=person_id)
     if person is None:

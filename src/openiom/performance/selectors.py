@@ -22,6 +22,7 @@ from django.utils import timezone
 from openiom.access.models import AgencyKind, Scheme
 from openiom.access.policy import Scope, scope_for
 from openiom.access.selectors import pseudonym, scheme_scope, user_schemes
+from openiom.accounts.models import User
 from openiom.cases.models import (
     ActionStatus,
     Case,
@@ -53,11 +54,11 @@ CACHE_SECONDS = 600
 ID_CHUNK = 900
 
 
-def schemes_for(user: Any) -> list[Scheme]:
+def schemes_for(user: User) -> list[Scheme]:
     return list(user_schemes(user).order_by("name")) if scope_for(user, ACTION) else []
 
 
-def scheme_for(user: Any, code: str | None) -> Scheme | None:
+def scheme_for(user: User, code: str | None) -> Scheme | None:
     """The scheme with that code if the user belongs to it; the user's first scheme without a code."""
     schemes = schemes_for(user)
     if not code:
@@ -65,11 +66,11 @@ def scheme_for(user: Any, code: str | None) -> Scheme | None:
     return next((s for s in schemes if s.code == code), None)
 
 
-def _visible_people(user: Any) -> Q:
+def _visible_people(user: User) -> Q:
     return scheme_scope(user).people()
 
 
-def managed_cases(user: Any, scheme: Scheme) -> QuerySet[Case]:
+def managed_cases(user: User, scheme: Scheme) -> QuerySet[Case]:
     """The scheme's adopted cases (managed now or exited) whose person the user may see."""
     if scope_for(user, ACTION) not in (Scope.SCHEME, Scope.PSEUDONYMISED, Scope.ALL):
         return Case.objects.none()
@@ -79,11 +80,11 @@ def managed_cases(user: Any, scheme: Scheme) -> QuerySet[Case]:
     return cases
 
 
-def shows_identities(user: Any) -> bool:
+def shows_identities(user: User) -> bool:
     return scope_for(user, ACTION) != Scope.PSEUDONYMISED or bool(getattr(user, "sees_identities", False))
 
 
-def person_label(user: Any, person: Person) -> str:
+def person_label(user: User, person: Person) -> str:
     if shows_identities(user):
         return f"{person.family_name.upper()}, {person.given_names}"
     return pseudonym(person.pk)
@@ -96,7 +97,7 @@ def _key_worker(case: Case) -> str:
     return (worker.get_full_name() or worker.username) if worker else "Not allocated"
 
 
-def _members(user: Any, scheme: Scheme, as_of: date) -> tuple[pd.DataFrame, list[int]]:
+def _members(user: User, scheme: Scheme, as_of: date) -> tuple[pd.DataFrame, list[int]]:
     cases = list(
         managed_cases(user, scheme).select_related(
             "lead_agency", "police_worker", "probation_worker", "person"
@@ -193,7 +194,7 @@ def _fingerprint(scheme: Scheme) -> str:
     return f"{cases['n']}|{decision['n']}|{run['n']}|{reference['n']}"
 
 
-def compute_measures(user: Any, scheme: Scheme, *, months: int, as_of: date) -> measures.Measures:
+def compute_measures(user: User, scheme: Scheme, *, months: int, as_of: date) -> measures.Measures:
     members, ids = _members(user, scheme, as_of)
     con = duckdb.connect()
     try:
@@ -203,7 +204,7 @@ def compute_measures(user: Any, scheme: Scheme, *, months: int, as_of: date) -> 
         con.close()
 
 
-def dashboard(user: Any, scheme: Scheme, *, months: int, as_of: date | None = None) -> measures.Measures:
+def dashboard(user: User, scheme: Scheme, *, months: int, as_of: date | None = None) -> measures.Measures:
     """The scheme's before/after figures, computed once per change of the data and then cached.
 
     The cache key includes what the user may see (their scope's schemes and source systems), so two
@@ -263,7 +264,7 @@ def case_panel(case: Case, *, months: int = measures.DEFAULT_MONTHS, as_of: date
 # Case-quality indicators -------------------------------------------------------------------------
 
 
-def indicator_facts(user: Any, scheme: Scheme, as_of: date) -> list[indicators.CaseFacts]:
+def indicator_facts(user: User, scheme: Scheme, as_of: date) -> list[indicators.CaseFacts]:
     """The facts of the scheme's managed cases (exited ones are no longer run) the user may see."""
     config = indicators.load_config()
     cases = list(
@@ -354,7 +355,7 @@ def indicator_facts(user: Any, scheme: Scheme, as_of: date) -> list[indicators.C
     return list(facts.values())
 
 
-def quality(user: Any, scheme: Scheme, as_of: date | None = None) -> dict[str, Any]:
+def quality(user: User, scheme: Scheme, as_of: date | None = None) -> dict[str, Any]:
     """The indicators for the scheme, and by team and by worker."""
     as_of = as_of or timezone.localdate()
     config = indicators.load_config()

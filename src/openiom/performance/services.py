@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from openiom.access.models import Scheme
+from openiom.accounts.models import User
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.evaluation import selectors as evaluation_selectors
@@ -43,7 +44,7 @@ def _quality_rows(results: list[indicators.IndicatorResult]) -> list[dict[str, A
 
 def report_write(
     *,
-    user: Any,
+    user: User,
     scheme: Scheme,
     quarter: str,
     months: int,
@@ -90,7 +91,7 @@ def report_write(
     return paths
 
 
-def report_create(*, user: Any, scheme: Scheme, quarter: str, months: int) -> EvaluationRun:
+def report_create(*, user: User, scheme: Scheme, quarter: str, months: int) -> EvaluationRun:
     """Record a queued report job (checking the quarter and window first); launch it with
     openiom.evaluation.services.evaluation_run_launch."""
     check_months(months)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from openiom.access.models import Scheme
 from openiom.access.policy import has_permission, requires
+from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cohorts.charts import bar_chart
@@ -34,7 +35,7 @@ from openiom.performance.report import FILES, STEPS, figures_csv
 REFRESH_SECONDS = 3
 
 
-def _months(request: HttpRequest) -> int:
+def _months(request: AuthenticatedRequest) -> int:
     try:
         months = int(request.GET.get("months", DEFAULT_MONTHS))
     except ValueError:
@@ -42,7 +43,7 @@ def _months(request: HttpRequest) -> int:
     return months if months in WINDOW_MONTHS else DEFAULT_MONTHS
 
 
-def _scheme(request: HttpRequest) -> Scheme | None:
+def _scheme(request: AuthenticatedRequest) -> Scheme | None:
     return selectors.scheme_for(request.user, request.GET.get("scheme"))
 
 
@@ -53,12 +54,12 @@ def _default_quarter() -> str:
     return f"{today.year - 1}Q4" if number == 0 else f"{today.year}Q{number}"
 
 
-def _no_scheme(request: HttpRequest) -> HttpResponse:
+def _no_scheme(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "performance/no_scheme.html", status=200)
 
 
 @requires("performance.view")
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     scheme = _scheme(request)
     if scheme is None:
         if request.GET.get("scheme"):
@@ -156,7 +157,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @requires("performance.view")
-def figures_download(request: HttpRequest) -> HttpResponse:
+def figures_download(request: AuthenticatedRequest) -> HttpResponse:
     scheme = _scheme(request)
     if scheme is None:
         raise Http404
@@ -175,7 +176,7 @@ def figures_download(request: HttpRequest) -> HttpResponse:
 
 
 @requires("performance.view")
-def quality(request: HttpRequest) -> HttpResponse:
+def quality(request: AuthenticatedRequest) -> HttpResponse:
     scheme = _scheme(request)
     if scheme is None:
         if request.GET.get("scheme"):
@@ -204,7 +205,7 @@ def quality(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _report_or_404(request: HttpRequest, run_id: int) -> EvaluationRun:
+def _report_or_404(request: AuthenticatedRequest, run_id: int) -> EvaluationRun:
     schemes = [s.pk for s in selectors.schemes_for(request.user)]
     run = EvaluationRun.objects.filter(pk=run_id, scheme_id__in=schemes).select_related("scheme").first()
     if run is None:
@@ -217,7 +218,7 @@ def _is_report(run: EvaluationRun) -> bool:
 
 
 @requires("performance.report")
-def report(request: HttpRequest, run_id: int) -> HttpResponse:
+def report(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     run = _report_or_404(request, run_id)
     if not _is_report(run):
         # An evaluation of the same scheme: not a report, so back to the dashboard.
@@ -243,7 +244,7 @@ def report(request: HttpRequest, run_id: int) -> HttpResponse:
 CONTENT_TYPES = {"html": "text/html", "pdf": "application/pdf", "csv": "text/csv"}
 
 
-def _download(request: HttpRequest, run_id: int, kind: str) -> HttpResponseBase:
+def _download(request: AuthenticatedRequest, run_id: int, kind: str) -> HttpResponseBase:
     run = _report_or_404(request, run_id)
     path = None
     if _is_report(run) and run.status == RunStatus.SUCCEEDED:
@@ -266,15 +267,15 @@ def _download(request: HttpRequest, run_id: int, kind: str) -> HttpResponseBase:
 
 
 @requires("performance.report")
-def report_html(request: HttpRequest, run_id: int) -> HttpResponseBase:
+def report_html(request: AuthenticatedRequest, run_id: int) -> HttpResponseBase:
     return _download(request, run_id, "html")
 
 
 @requires("performance.report")
-def report_pdf(request: HttpRequest, run_id: int) -> HttpResponseBase:
+def report_pdf(request: AuthenticatedRequest, run_id: int) -> HttpResponseBase:
     return _download(request, run_id, "pdf")
 
 
 @requires("performance.report")
-def report_csv(request: HttpRequest, run_id: int) -> HttpResponseBase:
+def report_csv(request: AuthenticatedRequest, run_id: int) -> HttpResponseBase:
     return _download(request, run_id, "csv")
