@@ -240,7 +240,9 @@ def _queue(
     return len(new)
 
 
-def link_imported(*, record_ids: set[int], user: User | None, progress: Progress = _noop) -> RunSummary | None:
+def link_imported(
+    *, record_ids: set[int], user: User | None, progress: Progress = _noop
+) -> RunSummary | None:
     """After an import: link the new records to the people already known, if any come from elsewhere."""
     if not record_ids or len(selectors.source_systems()) < 2:
         return None
