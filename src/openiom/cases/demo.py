@@ -26,6 +26,15 @@ REFERRAL_STEPS = {
 }
 
 
+# What the partner records when a demo referral closes.
+DEMO_OUTCOMES = {
+    "completed": "treatment_completed",
+    "disengaged": "disengaged",
+    "declined": "declined",
+    "no_provision": "no_provision",
+}
+
+
 @transaction.atomic
 def demo_cases_build(*, scheme: Scheme, as_of: date) -> int:
     """Adopt, defer, decline, refer and exit demo people so every case state can be seen. Idempotent."""
@@ -99,6 +108,7 @@ def demo_cases_build(*, scheme: Scheme, as_of: date) -> int:
             plan=plan,
             version=plan.version,
             text="Attend every housing appointment",
+            how_checked="The housing officer confirms attendance to the key worker",
             due_date=as_of + timedelta(days=30),
         )
         plan.refresh_from_db()
@@ -116,8 +126,9 @@ def demo_cases_build(*, scheme: Scheme, as_of: date) -> int:
                 referral=referral,
                 version=referral.version,
                 status=step,
-                on=as_of,
+                on=max(as_of, referral.sent_on),
                 reason=reason,
+                outcome=DEMO_OUTCOMES.get(step, ""),
             )
         plan.refresh_from_db()
         if case.domestic_abuse:
@@ -132,6 +143,19 @@ def demo_cases_build(*, scheme: Scheme, as_of: date) -> int:
             )
             plan.refresh_from_db()
         if n % 2 == 0:
+            # The plan gate wants an action from each key worker's agency.
+            for owner in (police, probation):
+                assert owner.agency is not None
+                services.plan_add_action(
+                    user=owner,
+                    plan=plan,
+                    version=plan.version,
+                    text="Joint home visit every fortnight",
+                    owner_agency=owner.agency,
+                    owner_worker=owner,
+                    due_date=as_of + timedelta(days=14),
+                )
+                plan.refresh_from_db()
             services.plan_activate(user=probation, plan=plan, version=plan.version)
         for day in range(0, 90, 15):
             services.contact_record(

@@ -318,9 +318,9 @@ def case_page(*, case: Case, health_open: bool, today: date | None = None) -> di
 
     today = today or timezone.localdate()
     referrals = list(case.service_referrals.select_related("agency").order_by("-sent_on", "-id"))
-    by_pathway: dict[str, list[str]] = {}
+    by_pathway: dict[str, list[tuple[str, str]]] = {}
     for r in referrals:
-        by_pathway.setdefault(r.pathway, []).append(r.status)
+        by_pathway.setdefault(r.pathway, []).append((r.status, r.outcome))
     needs = {n.pathway: n for n in case.needs.all()}
     need_rows = []
     for pathway in Pathway:
