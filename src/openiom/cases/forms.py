@@ -199,8 +199,16 @@ class ServiceReferralForm(forms.Form):
         self.fields["agency"].queryset = selectors.partner_agencies(scheme=scheme)  # type: ignore[attr-defined]
 
 
+class NextStatusField(forms.ChoiceField):
+    """Offers only the statuses allowed next, but passes any known status on, so a stale or crafted
+    choice gets the rule's own message ("cannot become …") rather than a generic one."""
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value) in ReferralStatus.values
+
+
 class ReferralUpdateForm(VersionedForm):
-    status = forms.ChoiceField(
+    status = NextStatusField(
         label=_("New status"),
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose the new status")},
