@@ -149,3 +149,12 @@ def test_worker_selects_show_names_not_login_names(world: World) -> None:
     page = _client(world, Role.PROBATION_PRACTITIONER).get(f"/cases/{world.case.pk}/plan").content.decode()
     assert "World Partner worker (Example Recovery)" in page
     assert ">w.partner_worker<" not in page
+
+
+def test_tables_show_labels_not_codes(world: World) -> None:
+    _client(world, Role.PARTNER_WORKER).get(f"/people/{world.in_scope.pk}/")
+    log = _client(world, Role.COORDINATOR).get(f"/people/{world.in_scope.pk}/access-log").content.decode()
+    assert "Partner worker" in log and ">partner_worker<" not in log
+    reference = _client(world, Role.POLICE_OFFICER).get("/reference/").content.decode()
+    wounding = reference[reference.index("Wounding with intent") :][:300]
+    assert "Violence with injury" in wounding and "violence_with_injury" not in wounding

@@ -6,10 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from openiom.access.policy import requires
+from openiom.accounts.roles import Role
 from openiom.audit.actions import AuditAction
 from openiom.audit.selectors import person_access_log_all, person_access_log_recent
 from openiom.audit.services import audit_record
 from openiom.people.views import visible_person_or_refuse
+from openiom.web.formats import choice_labels
 
 
 @requires("person.access_log")
@@ -19,7 +21,11 @@ def access_log(request: HttpRequest, person_id: int) -> HttpResponse:
     audit_record(
         user=request.user, action=AuditAction.PERSON_ACCESS_LOG, object_type="person", object_id=person.pk
     )
-    return render(request, "audit/access_log.html", {"person": person, "events": events})
+    return render(
+        request,
+        "audit/access_log.html",
+        {"person": person, "events": events, "roles": choice_labels(Role)},
+    )
 
 
 @requires("person.access_log")
