@@ -105,7 +105,9 @@ def test_a_case_from_referral_to_exit(page: Any, world: World) -> None:
     page.get_by_label("Owner agency").select_option(label="Example Probation")
     page.get_by_label("Due date").fill(today)
     _submit(page, "Add action")
-    assert page.get_by_text("Plan saved as a new version.").is_visible()
+    assert page.get_by_text("Plan saved as a new version.").is_visible(), page.locator(
+        ".govuk-error-summary"
+    ).all_inner_texts()
     page.get_by_role("link", name="Case", exact=True).click()
     page.get_by_role("link", name="Refer to a service").click()
     page.get_by_label("Service", exact=True).select_option("substance_misuse")

@@ -171,6 +171,9 @@ class ActionForm(VersionedForm):
     victim_safety = forms.BooleanField(label=_("This is a victim-safety action"), required=False)
 
     def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
+        # The plan page shows this form beside the requirement form: both have "text" and
+        # "due_date", and with the same ids each label (and error link) pointed at the requirement's.
+        kwargs.setdefault("auto_id", "id_action_%s")
         super().__init__(*args, **kwargs)
         self.fields["owner_agency"].queryset = selectors.scheme_agencies(scheme=scheme)  # type: ignore[attr-defined]
         self.fields["owner_worker"].queryset = selectors.scheme_workers(scheme=scheme)  # type: ignore[attr-defined]
