@@ -22,7 +22,7 @@ from openiom.access.policy import (
 )
 from openiom.accounts.roles import Role
 from tests.access.world import World, build_world
-from tests.browser.pages import NOT_PAGES, PAGES
+from tests.browser.pages import NOT_PAGES, PAGES, plan_item
 
 # Routes that only accept POST answer a GET with 405 Method Not Allowed, whoever asks.
 POST_ONLY = {
@@ -34,6 +34,8 @@ POST_ONLY = {
     "cases:plan-action",
     "cases:plan-action-status",
     "cases:plan-activate",
+    "cases:plan-requirement-withdraw",
+    "cases:partner-reveal",
     "evaluation:cancel",
 }
 
@@ -102,6 +104,9 @@ def url_for(name: str, route: str, world: World, in_scope: bool) -> str:
             kwargs[key] = world.users[Role.POLICE_OFFICER].pk
         elif key == "agreement_id":
             kwargs[key] = world.agreement.pk
+        elif key in ("requirement_id", "action_id"):
+            # The out-of-scope case's URL is refused on the case before the item is looked up.
+            kwargs[key] = plan_item(world, key.removesuffix("_id")) if in_scope else 999999
         elif key == "pathway":
             kwargs[key] = "accommodation"
         # Configured lists are the same for every scheme: no entry is out of anyone's scope.

@@ -71,6 +71,23 @@ def _performance_report(world: Any) -> int:
     ).pk
 
 
+def plan_item(world: Any, kind: str) -> int:
+    """A requirement or an action on the world case's plan, made the first time it is asked for."""
+    from openiom.cases.models import Plan
+
+    plan = Plan.objects.get(case=world.case)
+    due = world.case.start_date
+    if kind == "requirement":
+        item = plan.requirements.first() or plan.requirements.create(
+            text="Attend weekly sessions at the recovery hub", how_checked="The hub confirms", due_date=due
+        )
+    else:
+        item = plan.actions.first() or plan.actions.create(
+            text="Weekly supervision", owner_agency=world.probation, due_date=due
+        )
+    return int(item.pk)
+
+
 PAGES: list[Page] = [
     Page("accounts:sign-in", None),
     Page("web:accessibility", None),
@@ -135,6 +152,17 @@ PAGES: list[Page] = [
         lambda world: {"case_id": world.case.pk, "pathway": "accommodation"},
     ),
     Page("cases:plan", Role.PROBATION_PRACTITIONER, lambda world: {"case_id": world.case.pk}),
+    Page(
+        "cases:plan-requirement-edit",
+        Role.PROBATION_PRACTITIONER,
+        lambda world: {"case_id": world.case.pk, "requirement_id": plan_item(world, "requirement")},
+    ),
+    Page(
+        "cases:plan-action-edit",
+        Role.PROBATION_PRACTITIONER,
+        lambda world: {"case_id": world.case.pk, "action_id": plan_item(world, "action")},
+    ),
+    Page("cases:reopen", Role.COORDINATOR, lambda world: {"case_id": world.case.pk}),
     Page("cases:referral-new", Role.PROBATION_PRACTITIONER, lambda world: {"case_id": world.case.pk}),
     Page("cases:contact-new", Role.POLICE_OFFICER, lambda world: {"case_id": world.case.pk}),
     Page("cases:review", Role.PROBATION_PRACTITIONER, lambda world: {"case_id": world.case.pk}),
@@ -178,6 +206,8 @@ NOT_PAGES = {
     "cases:plan-action",
     "cases:plan-action-status",
     "cases:plan-activate",
+    "cases:plan-requirement-withdraw",
+    "cases:partner-reveal",
     # A button on the status page, which is checked while a run is in progress.
     "evaluation:cancel",
     # Downloads; the finished report page and the dashboard with figures are in tests/browser/test_performance.py.

@@ -86,12 +86,28 @@ def test_a_case_from_referral_to_exit(page: Any, world: World) -> None:
     _submit(page, "Save need")
     assert page.get_by_text("Daily crack cocaine use").is_visible()
     page.get_by_role("link", name="Plan", exact=True).click()
+    # The plan gate: a one-word requirement is refused, naming the field in the error summary.
+    page.get_by_label("What the person must do").fill("Attend")
+    page.get_by_label("By when").fill(today)
+    _submit(page, "Add requirement")
+    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    assert page.get_by_role("link", name="How it will be checked: Say how it will be checked").is_visible()
+    assert_accessible(page)
     page.get_by_label("What the person must do").fill("Attend the drug service assessment")
+    page.get_by_label("How it will be checked").fill("The drug service confirms attendance")
     page.get_by_label("By when").fill(today)
     _submit(page, "Add requirement")
     _submit(page, "Make the plan active")
     assert page.get_by_text("The drugs and alcohol need has no action").is_visible()
+    assert page.get_by_text("Example Probation is involved in the case but owns no action").first.is_visible()
     assert_accessible(page)
+    page.get_by_label("Action", exact=True).fill("Weekly supervision appointments")
+    page.get_by_label("Owner agency").select_option(label="Example Probation")
+    page.get_by_label("Due date").fill(today)
+    _submit(page, "Add action")
+    assert page.get_by_text("Plan saved as a new version.").is_visible(), page.locator(
+        ".govuk-error-summary"
+    ).all_inner_texts()
     page.get_by_role("link", name="Case", exact=True).click()
     page.get_by_role("link", name="Refer to a service").click()
     page.get_by_label("Service", exact=True).select_option("substance_misuse")
@@ -108,10 +124,20 @@ def test_a_case_from_referral_to_exit(page: Any, world: World) -> None:
     _as(page, world, Role.PARTNER_WORKER)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Referrals").click()
     assert_accessible(page)
+    # The substance-misuse referral shares health: the partner opens it with a purpose and sees it.
+    page.get_by_role("row").filter(has_text="Substance-misuse").get_by_role("link").click()
+    assert page.get_by_label("Started", exact=True).count() == 0  # only the statuses allowed next
+    page.get_by_label("Why do you need to see this?").fill("Assessing for the treatment programme")
+    _submit(page, "Show health information")
+    assert page.get_by_text("Daily crack cocaine use").is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Referrals to your service").click()
     for status in ("Accepted", "Started", "Completed"):
         page.get_by_role("row").filter(has_text="Substance-misuse").get_by_role("link").click()
         page.get_by_label(status, exact=True).check()
         page.get_by_label("Date").fill(today)
+        if status == "Completed":
+            page.get_by_label("Outcome").select_option(label="Treatment or support completed: need met")
         _submit(page, "Update referral")
         assert page.get_by_text("Referral updated.").is_visible()
     assert case.service_referrals.get(service="substance_misuse").status == ReferralStatus.COMPLETED
@@ -122,7 +148,7 @@ def test_a_case_from_referral_to_exit(page: Any, world: World) -> None:
     page.goto(f"/cases/{case.pk}/")
     page.get_by_label("Why do you need to see this?").fill("Checking the treatment outcome")
     _submit(page, "Show health information")
-    assert page.get_by_text("A referral for this need was completed").is_visible()
+    assert page.get_by_text("A referral for this need recorded the need as met").is_visible()
     page.get_by_role("link", name="Record a review").click()
     page.get_by_label("What did the review find?").fill("Completed treatment; engaging with housing")
     page.get_by_label("Next review due").fill(
@@ -142,3 +168,15 @@ def test_a_case_from_referral_to_exit(page: Any, world: World) -> None:
     assert_accessible(page)
     case.refresh_from_db()
     assert case.status == CaseStatus.EXITED
+    assert page.get_by_role("heading", name="Closed case").is_visible()
+
+
+def test_the_caseload_fits_a_phone(page: Any, world: World) -> None:
+    """At 390 px the caseload table stacks, so the page body does not scroll sideways."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    _as(page, world, Role.PROBATION_PRACTITIONER)
+    page.goto("/cases/")
+    assert page.get_by_role("link", name="TESTWORTH, Casey").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate("document.body.scrollWidth <= window.innerWidth")
+    assert_accessible(page)

@@ -32,14 +32,30 @@ def test_declining_or_disengaging_needs_a_reason() -> None:
     assert rules.referral_transition_problem(S.STARTED, S.DISENGAGED, "Stopped attending") is None
 
 
-def test_need_met_is_derived_from_referral_outcomes() -> None:
-    assert rules.need_met("high", [S.DISENGAGED, S.COMPLETED]).met is True
-    assert rules.need_met("high", [S.STARTED]).met is None
-    assert rules.need_met("high", [S.SENT]).met is None
-    assert rules.need_met("high", [S.DECLINED, S.NO_PROVISION]).met is False
+def test_need_met_is_read_from_the_recorded_outcome_not_the_status() -> None:
+    assert rules.need_met("high", [(S.DISENGAGED, "disengaged"), (S.COMPLETED, "treatment_completed")]).met
+    assert rules.need_met("high", [(S.COMPLETED, "completed_not_met")]).met is False
+    assert rules.need_met("high", [(S.COMPLETED, "")]).met is None  # closed, outcome not recorded
+    assert rules.need_met("high", [(S.STARTED, "")]).met is None
+    assert rules.need_met("high", [(S.SENT, "")]).met is None
+    assert rules.need_met("high", [(S.DECLINED, "declined"), (S.NO_PROVISION, "no_provision")]).met is False
     verdict = rules.need_met("medium", [])
     assert verdict.met is False and "No referral" in verdict.reason
     assert rules.need_met("none", []).met is True
+
+
+def test_a_closing_referral_records_an_outcome_that_fits_how_it_closed() -> None:
+    assert rules.referral_outcome_problem(S.COMPLETED, "") is not None
+    assert rules.referral_outcome_problem(S.COMPLETED, "declined") is not None
+    assert rules.referral_outcome_problem(S.COMPLETED, "engaged") is None
+    assert rules.referral_outcome_problem(S.ACCEPTED, "engaged") is not None
+    assert rules.referral_outcome_problem(S.ACCEPTED, "") is None
+
+
+def test_only_the_statuses_allowed_next_are_offered() -> None:
+    assert rules.next_statuses(S.SENT) == [S.ACCEPTED, S.DECLINED, S.NO_PROVISION]
+    assert rules.next_statuses(S.STARTED) == [S.COMPLETED, S.DISENGAGED]
+    assert rules.next_statuses(S.COMPLETED) == []
 
 
 def test_plan_activation_needs_requirements_actions_for_needs_and_victim_safety() -> None:

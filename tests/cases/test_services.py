@@ -134,10 +134,16 @@ def test_a_plan_cannot_become_active_without_requirements_or_actions_for_needs(w
     )
     with pytest.raises(services.CaseError) as error:
         services.plan_activate(user=officer, plan=plan, version=plan.version)
-    assert len(error.value.errors) == 2
+    # The requirement, the accommodation need, and an action for each of the three agencies involved.
+    assert len(error.value.errors) == 5
     today = timezone.localdate()
     services.plan_add_requirement(
-        user=officer, plan=plan, version=1, text="Attend housing appointments", due_date=today
+        user=officer,
+        plan=plan,
+        version=1,
+        text="Attend housing appointments",
+        how_checked="Housing officer confirms",
+        due_date=today,
     )
     with pytest.raises(services.CaseError):
         services.plan_activate(user=officer, plan=plan, version=2)
@@ -150,11 +156,15 @@ def test_a_plan_cannot_become_active_without_requirements_or_actions_for_needs(w
         due_date=today,
         pathway="accommodation",
     )
-    services.plan_activate(user=officer, plan=plan, version=3)
+    for version, agency in ((3, world.police), (4, world.probation)):
+        services.plan_add_action(
+            user=officer, plan=plan, version=version, text="Joint visit", owner_agency=agency, due_date=today
+        )
+    services.plan_activate(user=officer, plan=plan, version=5)
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.ACTIVE and plan.version == 4
+    assert plan.status == PlanStatus.ACTIVE and plan.version == 6
     numbers = list(PlanVersion.objects.filter(plan=plan).values_list("number", "status"))
-    assert numbers == [(4, "active"), (3, "draft"), (2, "draft")]
+    assert numbers == [(6, "active"), (5, "draft"), (4, "draft"), (3, "draft"), (2, "draft")]
 
 
 def test_a_domestic_abuse_plan_needs_a_victim_safety_action(world: World) -> None:
@@ -167,7 +177,12 @@ def test_a_domestic_abuse_plan_needs_a_victim_safety_action(world: World) -> Non
     assert case is not None
     services.case_risk_update(user=officer, case=case, version=case.version, domestic_abuse=True)
     services.plan_add_requirement(
-        user=officer, plan=plan, version=1, text="No contact with the victim", due_date=today
+        user=officer,
+        plan=plan,
+        version=1,
+        text="No contact with the victim",
+        how_checked="Police check with the victim weekly",
+        due_date=today,
     )
     with pytest.raises(services.CaseError) as error:
         services.plan_activate(user=officer, plan=plan, version=2)
@@ -181,7 +196,11 @@ def test_a_domestic_abuse_plan_needs_a_victim_safety_action(world: World) -> Non
         due_date=today,
         victim_safety=True,
     )
-    services.plan_activate(user=officer, plan=plan, version=3)
+    for version, agency in ((3, world.probation), (4, world.partner)):
+        services.plan_add_action(
+            user=officer, plan=plan, version=version, text="Joint visit", owner_agency=agency, due_date=today
+        )
+    services.plan_activate(user=officer, plan=plan, version=5)
 
 
 def test_two_saves_from_the_same_version_conflict_instead_of_overwriting(world: World) -> None:
@@ -202,12 +221,16 @@ def test_two_saves_from_the_same_version_conflict_instead_of_overwriting(world: 
     assert conflict.value.current.risk_level == "high"
     assert Case.objects.get(pk=case.pk).risk_level == "high"
     plan = _plan(world)
-    services.plan_add_requirement(user=police, plan=plan, version=1, text="A", due_date=timezone.localdate())
+    how = "Confirmed by the service"
+    first, second = "Attend the recovery hub weekly", "Attend the job centre weekly"
+    services.plan_add_requirement(
+        user=police, plan=plan, version=1, text=first, how_checked=how, due_date=timezone.localdate()
+    )
     with pytest.raises(services.Conflict):
         services.plan_add_requirement(
-            user=probation, plan=plan, version=1, text="B", due_date=timezone.localdate()
+            user=probation, plan=plan, version=1, text=second, how_checked=how, due_date=timezone.localdate()
         )
-    assert list(plan.requirements.values_list("text", flat=True)) == ["A"]
+    assert list(plan.requirements.values_list("text", flat=True)) == [first]
 
 
 def test_a_referral_grants_only_the_fields_it_needs_and_closing_revokes_them(world: World) -> None:
@@ -235,9 +258,16 @@ def test_a_referral_grants_only_the_fields_it_needs_and_closing_revokes_them(wor
     services.referral_update(user=partner_user, referral=referral, version=2, status="started", on=today)
     with pytest.raises(services.Conflict):
         services.referral_update(
-            user=partner_user, referral=referral, version=2, status="completed", on=today
+            user=partner_user, referral=referral, version=2, status="completed", on=today, outcome="engaged"
         )
-    services.referral_update(user=partner_user, referral=referral, version=3, status="completed", on=today)
+    services.referral_update(
+        user=partner_user,
+        referral=referral,
+        version=3,
+        status="completed",
+        on=today,
+        outcome="treatment_completed",
+    )
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.COMPLETED and referral.closed_on == today
     assert referral.grant is not None and referral.grant.revoked_at is not None

@@ -43,6 +43,7 @@ class AuditAction(StrEnum):
     CASELOAD_VIEW = "caseload.view"
     CASE_VIEW = "case.view"
     CASE_EXIT = "case.exit"
+    CASE_REOPEN = "case.reopen"
     CASE_RISK = "case.risk"
     CASE_NEED = "case.need"
     CASE_NEED_VIEW = "case.need.view"

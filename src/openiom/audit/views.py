@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from openiom.access.policy import has_permission, requires
+from openiom.accounts.roles import Role
 from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.selectors import (
@@ -18,6 +19,7 @@ from openiom.audit.selectors import (
 from openiom.audit.services import audit_record
 from openiom.audit.subject_access import spreadsheet_safe, subject_access_zip
 from openiom.people.views import visible_person_or_refuse
+from openiom.web.formats import choice_labels
 
 
 @requires("person.access_log")
@@ -34,6 +36,7 @@ def access_log(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
             "person": person,
             "events": events,
             "can_export": has_permission(request.user, "person.subject_access"),
+            "roles": choice_labels(Role),
         },
     )
 

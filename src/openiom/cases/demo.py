@@ -62,6 +62,12 @@ class DemoNeed:
     requirement: str
     action: str
 
+    @property
+    def how_checked(self) -> str:
+        """How the requirement is checked: the requirement's own words after "checked"."""
+        _what, _sep, how = self.requirement.partition("; checked ")
+        return f"Checked {how}" if how else "The key worker checks it at each contact"
+
 
 NEEDS: tuple[DemoNeed, ...] = (
     DemoNeed(
@@ -201,6 +207,15 @@ def _selected_rationale(person: Person, decision: str) -> str:
         "decline": f"{why}. No proven offence in recent months and in stable work; does not meet the "
         "local criteria now.",
     }[decision].lstrip(". ")
+
+
+# What the partner records when a demo referral closes.
+DEMO_OUTCOMES = {
+    "completed": "treatment_completed",
+    "disengaged": "disengaged",
+    "declined": "declined",
+    "no_provision": "no_provision",
+}
 
 
 @transaction.atomic
@@ -422,6 +437,7 @@ def _managed_case(
         plan=plan,
         version=plan.version,
         text=first.requirement,
+        how_checked=first.how_checked,
         due_date=as_of + timedelta(days=21 + n),
     )
     plan.refresh_from_db()
@@ -467,7 +483,13 @@ def _managed_case(
             "no_provision": "No places in the area until the new contract starts",
         }.get(step, "")
         referral = services.referral_update(
-            user=partner, referral=referral, version=referral.version, status=step, on=as_of, reason=reason
+            user=partner,
+            referral=referral,
+            version=referral.version,
+            status=step,
+            on=max(as_of, referral.sent_on),
+            reason=reason,
+            outcome=DEMO_OUTCOMES.get(step, ""),
         )
     plan.refresh_from_db()
     if n % 2 == 0:

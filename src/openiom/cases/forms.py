@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from openiom.access.models import Agency, Scheme
 from openiom.accounts.models import User
 from openiom.accounts.roles import Role
-from openiom.cases import selectors
+from openiom.cases import rules, selectors
 from openiom.cases.lists import choices, lists
 from openiom.cases.models import (
     ActionStatus,
@@ -20,6 +20,7 @@ from openiom.cases.models import (
     MappaLevel,
     NeedLevel,
     Pathway,
+    ReferralOutcome,
     ReferralStatus,
     RiskLevel,
 )
@@ -43,6 +44,14 @@ def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
     return field
+
+
+class WorkerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # not generic at run time
+    """A select of people by name (with their agency), not by login name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        name = obj.get_full_name() or obj.username
+        return f"{name} ({obj.agency.name})" if obj.agency_id else name
 
 
 class VersionedForm(forms.Form):
@@ -86,10 +95,10 @@ class DecisionForm(VersionedForm):
     lead_agency = forms.ModelChoiceField(
         label=_("Lead agency (if adopting)"), queryset=Agency.objects.none(), required=False
     )
-    police_worker = forms.ModelChoiceField(
+    police_worker = WorkerChoiceField(
         label=_("Police key worker"), queryset=User.objects.none(), required=False
     )
-    probation_worker = forms.ModelChoiceField(
+    probation_worker = WorkerChoiceField(
         label=_("Probation key worker"), queryset=User.objects.none(), required=False
     )
     start_date = forms.DateField(label=_("Start date (if adopting)"), widget=DATE, required=False)
@@ -142,6 +151,12 @@ class RequirementForm(VersionedForm):
         error_messages={"required": _("Say what the person must do")},
     )
     due_date = forms.DateField(label=_("By when"), widget=DATE, error_messages=_required(_("Enter by when")))
+    how_checked = forms.CharField(
+        label=_("How it will be checked"),
+        help_text=_("For example: attendance confirmed by the service to the key worker."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
 
 
 class ActionForm(VersionedForm):
@@ -158,8 +173,11 @@ class ActionForm(VersionedForm):
         queryset=Agency.objects.none(),
         error_messages={"required": _("Choose the owner agency")},
     )
-    owner_worker = forms.ModelChoiceField(
-        label=_("Owner worker"), queryset=User.objects.none(), required=False
+    owner_worker = WorkerChoiceField(
+        label=_("Owner worker"),
+        help_text=_("A worker of the owner agency in the case's scheme."),
+        queryset=User.objects.none(),
+        required=False,
     )
     due_date = forms.DateField(
         label=_("Due date"), widget=DATE, error_messages=_required(_("Enter the due date"))
@@ -167,6 +185,9 @@ class ActionForm(VersionedForm):
     victim_safety = forms.BooleanField(label=_("This is a victim-safety action"), required=False)
 
     def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
+        # The plan page shows this form beside the requirement form: both have "text" and
+        # "due_date", and with the same ids each label (and error link) pointed at the requirement's.
+        kwargs.setdefault("auto_id", "id_action_%s")
         super().__init__(*args, **kwargs)
         model_field(self, "owner_agency").queryset = selectors.scheme_agencies(scheme=scheme)
         model_field(self, "owner_worker").queryset = selectors.scheme_workers(scheme=scheme)
@@ -195,20 +216,40 @@ class ServiceReferralForm(forms.Form):
         model_field(self, "agency").queryset = selectors.partner_agencies(scheme=scheme)
 
 
+class NextStatusField(forms.ChoiceField):
+    """Offers only the statuses allowed next, but passes any known status on, so a stale or crafted
+    choice gets the rule's own message ("cannot become …") rather than a generic one."""
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value) in ReferralStatus.values
+
+
 class ReferralUpdateForm(VersionedForm):
-    status = forms.ChoiceField(
+    status = NextStatusField(
         label=_("New status"),
-        choices=[(s.value, s.label) for s in ReferralStatus if s != ReferralStatus.SENT],
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose the new status")},
     )
     on = forms.DateField(label=_("Date"), widget=DATE, error_messages=_required(_("Enter the date")))
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        help_text=_("When the referral closes: what came of it, and whether the need was met."),
+        choices=[("", _("Not closing yet")), *ReferralOutcome.choices],
+        required=False,
+    )
     reason = forms.CharField(
         label=_("Reason"),
         help_text=_("Needed if the referral is declined, the person disengaged or there is no provision."),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
+
+    def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the moves the rules allow from here are offered.
+        self.fields["status"].choices = [  # type: ignore[attr-defined]
+            (s, ReferralStatus(s).label) for s in rules.next_statuses(current)
+        ]
 
 
 class ContactForm(forms.Form):
@@ -250,10 +291,10 @@ class TransferForm(VersionedForm):
     scheme = forms.ModelChoiceField(
         label=_("Scheme"), queryset=Scheme.objects.none(), error_messages={"required": _("Choose the scheme")}
     )
-    police_worker = forms.ModelChoiceField(
+    police_worker = WorkerChoiceField(
         label=_("Police key worker"), queryset=User.objects.none(), required=False
     )
-    probation_worker = forms.ModelChoiceField(
+    probation_worker = WorkerChoiceField(
         label=_("Probation key worker"), queryset=User.objects.none(), required=False
     )
     reason = forms.CharField(
@@ -268,6 +309,15 @@ class TransferForm(VersionedForm):
         users = selectors.schemes_workers(schemes=schemes)
         model_field(self, "police_worker").queryset = users.filter(role=Role.POLICE_OFFICER)
         model_field(self, "probation_worker").queryset = users.filter(role=Role.PROBATION_PRACTITIONER)
+
+
+class ReopenForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Why is the case being reopened?"),
+        help_text=_("Kept on the case timeline and in the audit trail."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for reopening")},
+    )
 
 
 class ExitForm(VersionedForm):

@@ -181,6 +181,9 @@ class Requirement(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="requirements")
     text = models.TextField(_("what the person must do"))
     due_date = models.DateField(_("by when"))
+    how_checked = models.TextField(_("how it will be checked"), blank=True)
+    # Withdrawn requirements stay, so every plan version can still show what it asked.
+    withdrawn = models.BooleanField(_("withdrawn"), default=False)
 
     class Meta:
         db_table = "iom_plan_requirement"
@@ -191,7 +194,7 @@ class ActionStatus(models.TextChoices):
     OPEN = "open", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", _("Withdrawn")
 
 
 class PlanAction(models.Model):
@@ -246,6 +249,19 @@ class ReferralStatus(models.TextChoices):
     NO_PROVISION = "no_provision", _("No provision")
 
 
+class ReferralOutcome(models.TextChoices):
+    """What came of a closed referral, as the partner records it: whether the need was met is read
+    from here, never guessed from the status."""
+
+    TREATMENT_COMPLETED = "treatment_completed", _("Treatment or support completed: need met")
+    ENGAGED = "engaged", _("Engaged and the need is met, without completing the programme")
+    COMPLETED_NOT_MET = "completed_not_met", _("Completed, but the need is not met")
+    DISENGAGED = "disengaged", _("Disengaged: need not met")
+    DECLINED = "declined", _("Declined by the person: need not met")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible for the service: need not met")
+    NO_PROVISION = "no_provision", _("No provision available: need not met")
+
+
 class ServiceReferral(models.Model):
     """A referral to a partner service; while open it grants the partner the fields it needs."""
 
@@ -258,6 +274,7 @@ class ServiceReferral(models.Model):
     )
     reason = models.TextField(_("reason for referral"))
     outcome_reason = models.TextField(_("reason"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=30, choices=ReferralOutcome.choices, blank=True)
     sent_on = models.DateField()
     accepted_on = models.DateField(null=True, blank=True)
     started_on = models.DateField(null=True, blank=True)
@@ -329,6 +346,7 @@ class EventKind(models.TextChoices):
     REVIEW = "review", _("Review")
     TRANSFER = "transfer", _("Transfer")
     EXIT = "exit", _("Exit")
+    REOPEN = "reopen", _("Reopened")
 
 
 class CaseEvent(models.Model):

@@ -34,6 +34,7 @@ from openiom.cases.models import (
     PlanAction,
     PlanVersion,
     ReferralStatus,
+    Requirement,
     Review,
     ServiceReferral,
 )
@@ -476,9 +477,9 @@ def case_page(*, case: Case, health_open: bool, today: date | None = None) -> Ca
 
     today = today or timezone.localdate()
     referrals = list(case.service_referrals.select_related("agency").order_by("-sent_on", "-id"))
-    by_pathway: dict[str, list[str]] = {}
+    by_pathway: dict[str, list[tuple[str, str]]] = {}
     for r in referrals:
-        by_pathway.setdefault(r.pathway, []).append(r.status)
+        by_pathway.setdefault(r.pathway, []).append((r.status, r.outcome))
     needs = {n.pathway: n for n in case.needs.all()}
     need_rows = []
     for pathway in Pathway:
@@ -634,16 +635,41 @@ def plan_get(*, case: Case) -> Plan | None:
     return Plan.objects.filter(case=case).first()
 
 
+def plan_requirement_get(*, plan: Plan, requirement_id: int) -> Requirement | None:
+    return plan.requirements.filter(pk=requirement_id, withdrawn=False).first()
+
+
+def plan_action_get(*, plan: Plan, action_id: int) -> PlanAction | None:
+    return plan.actions.filter(pk=action_id).first()
+
+
 def plan_latest_version(*, plan: Plan) -> PlanVersion | None:
     return plan.versions.order_by("-number").first()
 
 
+OPEN_FIRST = {s: i for i, s in enumerate(ReferralStatus.values)}
+
+
 def partner_referral_list(*, user: User) -> list[ServiceReferral]:
-    return list(referrals_visible_to(user).order_by("status", "-sent_on"))
+    """Open referrals first (sent, then accepted, then started), newest first within each; then the
+    closed ones. The table caption says so, and the order must match it: by status code alone,
+    "accepted" sorted before "sent" and "completed" among the open ones."""
+    found = list(referrals_visible_to(user).order_by("-sent_on", "-id"))
+    found.sort(key=lambda r: (r.status in rules.CLOSED, OPEN_FIRST.get(r.status, 99)))
+    return found
+
+
+def partner_shared_needs(*, referral: ServiceReferral) -> list[Need]:
+    """The restricted needs (health, drugs and alcohol) a referral shares, when its service is set to
+    share health and its grant is live; otherwise none."""
+    grant = referral.grant
+    if grant is None or grant.revoked_at is not None or "health" not in grant.field_groups:
+        return []
+    return list(Need.objects.filter(case=referral.case_id, pathway__in=sorted(RESTRICTED_PATHWAYS)))
 
 
 def partner_referral_get(*, user: User, referral_id: int) -> ServiceReferral | None:
-    return referrals_visible_to(user).filter(pk=referral_id).first()
+    return referrals_visible_to(user).select_related("grant").filter(pk=referral_id).first()
 
 
 def lead_agencies(*, scheme: Scheme) -> QuerySet[Agency]:
@@ -662,8 +688,10 @@ def scheme_agencies(*, scheme: Scheme) -> QuerySet[Agency]:
 def scheme_workers(*, scheme: Scheme, role: str | None = None) -> QuerySet[User]:
     """Active members of the scheme, by surname; only those of `role` when given."""
     only_role = {"role": role} if role is not None else {}
-    return User.objects.filter(scheme_memberships__scheme=scheme, **only_role, is_active=True).order_by(
-        "last_name"
+    return (
+        User.objects.filter(scheme_memberships__scheme=scheme, **only_role, is_active=True)
+        .select_related("agency")
+        .order_by("last_name", "first_name")
     )
 
 
@@ -671,6 +699,7 @@ def schemes_workers(*, schemes: QuerySet[Scheme]) -> QuerySet[User]:
     """Active members of any of the schemes (a transfer may move the case to another), by surname."""
     return (
         User.objects.filter(scheme_memberships__scheme__in=schemes, is_active=True)
+        .select_related("agency")
         .distinct()
-        .order_by("last_name")
+        .order_by("last_name", "first_name")
     )

@@ -11,7 +11,7 @@ from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openiom.access.models import Agency, PersonAccessGrant, Scheme, SchemePerson
+from openiom.access.models import Agency, PersonAccessGrant, Scheme, SchemeMembership, SchemePerson
 from openiom.audit.actions import PANEL_DECISION_ACTIONS, AuditAction
 from openiom.audit.services import audit_record
 from openiom.cases import rules
@@ -92,6 +92,13 @@ def _save_if_unchanged(record: Model, version: int, **changes: Any) -> None:
         version=F("version") + 1, **changes
     ):
         raise Conflict(model._default_manager.get(pk=record.pk))
+
+
+def _open_case(case: Case) -> None:
+    """Refuse any change to an exited or declined case (the reopen is the one way back)."""
+    problem = rules.case_closed_problem(case.status)
+    if problem:
+        raise CaseError({"__all__": problem})
 
 
 def _bump_case(case: Case, version: int, **changes: Any) -> Case:
@@ -242,6 +249,23 @@ def case_exit(*, user: User, case: Case, version: int, reason: str, on: date) ->
     return case
 
 
+@transaction.atomic
+def case_reopen(*, user: Any, case: Case, version: int, reason: str) -> Case:
+    """A coordinator reopens a closed case: an exited one is managed again, a declined one goes back
+    to the panel. The reason is kept on the timeline and in the audit trail."""
+    problems = rules.reopen_problem(status=case.status, reason=reason)
+    if problems:
+        raise CaseError(problems)
+    was = case.status
+    if was == CaseStatus.EXITED:
+        _bump_case(case, version, status=CaseStatus.ACTIVE, exit_date=None, exit_reason="")
+    else:
+        _bump_case(case, version, status=CaseStatus.REFERRED)
+    _event(case, user, EventKind.REOPEN, reason.strip())
+    _audit(user, AuditAction.CASE_REOPEN, case, was=was, reason=reason.strip())
+    return case
+
+
 # Risk, flags and needs -----------------------------------------------------------------------------
 
 RISK_FIELDS = (
@@ -258,6 +282,7 @@ RISK_FIELDS = (
 
 @transaction.atomic
 def case_risk_update(*, user: User, case: Case, version: int, **values: Any) -> Case:
+    _open_case(case)
     unknown = set(values) - set(RISK_FIELDS)
     if unknown:
         raise CaseError({name: _("Not a risk or flag field") for name in sorted(unknown)})
@@ -280,6 +305,7 @@ def need_save(
     notes: str = "",
     no_action_reason: str = "",
 ) -> Need:
+    _open_case(case)
     if pathway not in Pathway.values:
         raise CaseError({"pathway": _("Choose a pathway")})
     if level not in NeedLevel.values:
@@ -317,7 +343,13 @@ def _snapshot(plan: Plan, user: User, change: str) -> PlanVersion:
     snapshot = {
         "status": plan.status,
         "requirements": [
-            {"text": r.text, "due_date": r.due_date.isoformat()} for r in plan.requirements.order_by("id")
+            {
+                "text": r.text,
+                "due_date": r.due_date.isoformat(),
+                "how_checked": r.how_checked,
+                "withdrawn": r.withdrawn,
+            }
+            for r in plan.requirements.order_by("id")
         ],
         "actions": [
             {
@@ -345,13 +377,97 @@ def _plan_changed(plan: Plan, user: User, change: str, *, restricted: bool = Fal
     return saved
 
 
+def _requirement_checked(plan: Plan, *, text: str, how_checked: str, due_date: date) -> None:
+    _open_case(plan.case)
+    problems = rules.requirement_problems(text=text, how_checked=how_checked)
+    due = rules.due_date_problem(due=due_date, case_start=plan.case.start_date)
+    if due:
+        problems["due_date"] = due
+    if problems:
+        raise CaseError(problems)
+
+
 @transaction.atomic
-def plan_add_requirement(*, user: User, plan: Plan, version: int, text: str, due_date: date) -> PlanVersion:
-    if not text.strip():
-        raise CaseError({"text": _("Say what the person must do")})
+def plan_add_requirement(
+    *, user: User, plan: Plan, version: int, text: str, due_date: date, how_checked: str = ""
+) -> PlanVersion:
+    """Add what the person must do: in a few words, by when, and how it will be checked."""
+    _requirement_checked(plan, text=text, how_checked=how_checked, due_date=due_date)
     _save_if_unchanged(plan, version)
-    Requirement.objects.create(plan=plan, text=text.strip(), due_date=due_date)
+    Requirement.objects.create(
+        plan=plan, text=text.strip(), due_date=due_date, how_checked=how_checked.strip()
+    )
     return _plan_changed(plan, user, _("Requirement added: %(text)s") % {"text": text.strip()})
+
+
+def _requirement(plan: Plan, requirement_id: int) -> Requirement:
+    requirement = plan.requirements.filter(pk=requirement_id, withdrawn=False).first()
+    if requirement is None:
+        raise CaseError({"text": _("That requirement is not in this plan")})
+    return requirement
+
+
+@transaction.atomic
+def plan_edit_requirement(
+    *,
+    user: Any,
+    plan: Plan,
+    version: int,
+    requirement_id: int,
+    text: str,
+    due_date: date,
+    how_checked: str,
+) -> PlanVersion:
+    requirement = _requirement(plan, requirement_id)
+    _requirement_checked(plan, text=text, how_checked=how_checked, due_date=due_date)
+    _save_if_unchanged(plan, version)
+    requirement.text, requirement.due_date, requirement.how_checked = (
+        text.strip(),
+        due_date,
+        how_checked.strip(),
+    )
+    requirement.save(update_fields=["text", "due_date", "how_checked"])
+    return _plan_changed(plan, user, _("Requirement changed: %(text)s") % {"text": requirement.text})
+
+
+@transaction.atomic
+def plan_withdraw_requirement(*, user: Any, plan: Plan, version: int, requirement_id: int) -> PlanVersion:
+    """Withdraw a requirement: it stays in the plan's versions, no longer asked of the person."""
+    _open_case(plan.case)
+    requirement = _requirement(plan, requirement_id)
+    _save_if_unchanged(plan, version)
+    requirement.withdrawn = True
+    requirement.save(update_fields=["withdrawn"])
+    return _plan_changed(plan, user, _("Requirement withdrawn: %(text)s") % {"text": requirement.text})
+
+
+def _action_checked(
+    plan: Plan, *, text: str, owner_agency: Agency, owner_worker: Any, due_date: date, pathway: str
+) -> None:
+    case = plan.case
+    _open_case(case)
+    problems: dict[str, str] = {}
+    if not text.strip():
+        problems["text"] = _("Say what the agency will do")
+    if pathway and pathway not in Pathway.values:
+        problems["pathway"] = _("Choose a pathway")
+    if not case.scheme.agencies.filter(pk=owner_agency.pk).exists():
+        problems["owner_agency"] = _("Choose an agency of the case's scheme")
+    elif owner_worker is not None:
+        owner = rules.owner_problem(
+            owner_agency_id=owner_agency.pk,
+            worker_agency_id=owner_worker.agency_id,
+            worker_in_scheme=SchemeMembership.objects.filter(
+                user=owner_worker, scheme=case.scheme_id
+            ).exists(),
+        )
+        if owner:
+            problems["owner_worker"] = owner
+    due = rules.due_date_problem(due=due_date, case_start=case.start_date)
+    if due:
+        problems["due_date"] = due
+    if problems:
+        raise CaseError(problems)
 
 
 @transaction.atomic
@@ -367,10 +483,15 @@ def plan_add_action(
     owner_worker: Any = None,
     victim_safety: bool = False,
 ) -> PlanVersion:
-    if not text.strip():
-        raise CaseError({"text": _("Say what the agency will do")})
-    if pathway and pathway not in Pathway.values:
-        raise CaseError({"pathway": _("Choose a pathway")})
+    """Add what an agency will do; its worker, if named, works for that agency in the case's scheme."""
+    _action_checked(
+        plan,
+        text=text,
+        owner_agency=owner_agency,
+        owner_worker=owner_worker,
+        due_date=due_date,
+        pathway=pathway,
+    )
     _save_if_unchanged(plan, version)
     PlanAction.objects.create(
         plan=plan,
@@ -390,7 +511,47 @@ def plan_add_action(
 
 
 @transaction.atomic
+def plan_edit_action(
+    *,
+    user: User,
+    plan: Plan,
+    version: int,
+    action_id: int,
+    text: str,
+    owner_agency: Agency,
+    due_date: date,
+    pathway: str = "",
+    owner_worker: User | None = None,
+    victim_safety: bool = False,
+) -> PlanVersion:
+    action = plan.actions.filter(pk=action_id).first()
+    if action is None:
+        raise CaseError({"text": _("That action is not in this plan")})
+    _action_checked(
+        plan,
+        text=text,
+        owner_agency=owner_agency,
+        owner_worker=owner_worker,
+        due_date=due_date,
+        pathway=pathway,
+    )
+    _save_if_unchanged(plan, version)
+    action.text, action.owner_agency, action.owner_worker = text.strip(), owner_agency, owner_worker
+    action.due_date, action.pathway, action.victim_safety = due_date, pathway, victim_safety
+    action.save(
+        update_fields=["text", "owner_agency", "owner_worker", "due_date", "pathway", "victim_safety"]
+    )
+    return _plan_changed(
+        plan,
+        user,
+        _("Action for %(agency)s changed: %(text)s") % {"agency": owner_agency.name, "text": action.text},
+    )
+
+
+@transaction.atomic
 def plan_action_status(*, user: User, plan: Plan, version: int, action_id: int, status: str) -> PlanVersion:
+    """Move an action on, or withdraw it (status cancelled): it stays in the plan's versions."""
+    _open_case(plan.case)
     action = plan.actions.filter(pk=action_id).first()
     if action is None:
         raise CaseError({"status": _("That action is not in this plan")})
@@ -408,18 +569,40 @@ def plan_action_status(*, user: User, plan: Plan, version: int, action_id: int, 
     )
 
 
+def agencies_involved(case: Case) -> dict[int, str]:
+    """The agencies that must each own an action: the key workers' agencies, and every partner the
+    case has an open referral with (id → name)."""
+    involved = {}
+    for worker in (case.police_worker, case.probation_worker):
+        if worker is not None and worker.agency is not None:
+            involved[worker.agency.pk] = worker.agency.name
+    for agency_id, name in (
+        case.service_referrals.exclude(status__in=rules.CLOSED)
+        .values_list("agency_id", "agency__name")
+        .distinct()
+    ):
+        involved[agency_id] = name
+    return involved
+
+
 @transaction.atomic
 def plan_activate(*, user: User, plan: Plan, version: int) -> PlanVersion:
-    """Make the plan active, only if it says what the person must do and covers every need."""
+    """Make the plan active, only if it says concretely what the person must do, each agency
+    involved owns an action, and every need is covered."""
     case = plan.case
+    _open_case(case)
+    live = plan.actions.exclude(status=ActionStatus.CANCELLED)
+    requirements = plan.requirements.filter(withdrawn=False).values_list("text", "how_checked")
     problems = rules.plan_activation_problems(
-        requirements=plan.requirements.count(),
+        requirements=rules.concrete_requirements(requirements),
         needs=[rules.NeedRow(n.pathway, n.level, n.no_action_reason) for n in case.needs.all()],
-        action_pathways=plan.actions.exclude(status=ActionStatus.CANCELLED).values_list("pathway", flat=True),
+        action_pathways=live.values_list("pathway", flat=True),
         domestic_abuse=case.domestic_abuse,
-        victim_safety_actions=plan.actions.filter(victim_safety=True)
-        .exclude(status=ActionStatus.CANCELLED)
-        .count(),
+        victim_safety_actions=live.filter(victim_safety=True).count(),
+    )
+    problems += rules.agency_action_problems(
+        agencies_involved=agencies_involved(case),
+        action_agencies=live.values_list("owner_agency_id", flat=True),
     )
     if problems:
         raise CaseError({f"activate-{i}": p for i, p in enumerate(problems)})
@@ -495,13 +678,25 @@ def referral_send(*, user: User, case: Case, service: str, agency: Agency, reaso
 
 @transaction.atomic
 def referral_update(
-    *, user: User, referral: ServiceReferral, version: int, status: str, on: date, reason: str = ""
+    *,
+    user: User,
+    referral: ServiceReferral,
+    version: int,
+    status: str,
+    on: date,
+    reason: str = "",
+    outcome: str = "",
 ) -> ServiceReferral:
+    """Move a referral on. Its dates keep their order (sent ≤ accepted ≤ started ≤ closed ≤ today),
+    and a closing referral records its outcome, which is what says whether the need was met."""
+    problems: dict[str, str] = {}
     problem = rules.referral_transition_problem(referral.status, status, reason)
     if problem:
-        raise CaseError(
-            {"status" if status not in rules.NEEDS_REASON or reason.strip() else "reason": problem}
-        )
+        problems["status" if status not in rules.NEEDS_REASON or reason.strip() else "reason"] = problem
+    else:
+        outcome_problem = rules.referral_outcome_problem(status, outcome)
+        if outcome_problem:
+            problems["outcome"] = outcome_problem
     dates: dict[str, Any] = {}
     if status == ReferralStatus.ACCEPTED:
         dates["accepted_on"] = on
@@ -509,7 +704,21 @@ def referral_update(
         dates["started_on"] = on
     if status in rules.CLOSED:
         dates["closed_on"] = on
-    _save_if_unchanged(referral, version, status=status, outcome_reason=reason.strip(), **dates)
+    known = {
+        "sent_on": referral.sent_on,
+        "accepted_on": referral.accepted_on,
+        "started_on": referral.started_on,
+        **dates,
+    }
+    for field in dates:
+        date_problem = rules.referral_date_problem(dates=known, field=field, today=timezone.localdate())
+        if date_problem:
+            problems["on"] = date_problem
+    if problems:
+        raise CaseError(problems)
+    _save_if_unchanged(
+        referral, version, status=status, outcome_reason=reason.strip(), outcome=outcome, **dates
+    )
     referral.refresh_from_db()
     if status in rules.CLOSED and referral.grant_id:
         PersonAccessGrant.objects.filter(pk=referral.grant_id, revoked_at__isnull=True).update(
@@ -538,9 +747,16 @@ def referral_update(
 def contact_record(
     *, user: User, case: Case, contact_type: str, agency: Agency, on: date, outcome: str, notes: str = ""
 ) -> Contact:
+    _open_case(case)
     contact_types = lists().contact_types
+    problems: dict[str, str] = {}
     if contact_type not in offered(contact_types):
-        raise CaseError({"contact_type": _("Choose a contact type")})
+        problems["contact_type"] = _("Choose a contact type")
+    when = rules.contact_date_problem(on=on, outcome=outcome, today=timezone.localdate())
+    if when:
+        problems["on"] = when
+    if problems:
+        raise CaseError(problems)
     contact = Contact.objects.create(
         case=case,
         contact_type=contact_type,
@@ -570,11 +786,21 @@ def review_complete(
     review included) since, Conflict is raised rather than replacing their review. None only where
     no form was shown (demo data).
     """
+    _open_case(case)
+    problems: dict[str, str] = {}
     if not notes.strip():
-        raise CaseError({"notes": _("Write what the review found")})
+        problems["notes"] = _("Write what the review found")
     today = timezone.localdate()
-    if next_due <= today:
-        raise CaseError({"next_due": _("The next review must be after today")})
+    last = (
+        case.reviews.exclude(completed_on=None)
+        .order_by("-completed_on")
+        .values_list("completed_on", flat=True)
+    )
+    when = rules.review_date_problem(next_due=next_due, today=today, last_review=last.first())
+    if when:
+        problems["next_due"] = when
+    if problems:
+        raise CaseError(problems)
     if version is not None:
         _bump_case(case, version)
     review = case.reviews.filter(completed_on__isnull=True).order_by("due_date").first()
@@ -599,6 +825,7 @@ def case_transfer(
     probation_worker: Any,
     reason: str,
 ) -> Case:
+    _open_case(case)
     if not reason.strip():
         raise CaseError({"reason": _("Give the reason for the transfer")})
     if scheme.pk != case.scheme_id and Case.objects.filter(scheme=scheme, person=case.person_id).exists():

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from openiom.reference.models import Offence, OffenceCategory, ReferenceDataSet, UnitCost
 
@@ -14,7 +14,13 @@ def dataset_list() -> QuerySet[ReferenceDataSet]:
 
 
 def offences_for(dataset: ReferenceDataSet) -> QuerySet[Offence]:
-    return Offence.objects.filter(dataset=dataset).order_by("offence_code")
+    """The offences, each with its category's label (`category_label`) for tables to show."""
+    label = OffenceCategory.objects.filter(dataset=OuterRef("dataset"), category=OuterRef("category"))
+    return (
+        Offence.objects.filter(dataset=dataset)
+        .annotate(category_label=Subquery(label.values("label")[:1]))
+        .order_by("offence_code")
+    )
 
 
 def categories_for(dataset: ReferenceDataSet) -> QuerySet[OffenceCategory]:

@@ -18,7 +18,7 @@ from openiom.access.restricted import PLACEHOLDER, RevealForm, restricted_open, 
 from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
-from openiom.cases import selectors, services
+from openiom.cases import rules, selectors, services
 from openiom.cases.forms import NeedForm, RiskForm
 from openiom.cases.lists import label, lists
 from openiom.cases.models import RESTRICTED_PATHWAYS, Pathway
@@ -35,6 +35,7 @@ def detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     opened = restricted.health_open
     data = selectors.case_page(case=case, health_open=opened)
     configured = lists()
+    closed = rules.case_closed_problem(case.status)
     audit_record(
         user=request.user,
         action=AuditAction.CASE_VIEW,
@@ -54,8 +55,10 @@ def detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
             "restricted": restricted,
             "restricted_placeholder": restricted.placeholder(HEALTH),
             "placeholder": PLACEHOLDER,
-            "can_edit": has_permission(request.user, "case.edit"),
+            # A closed case is read-only: nothing offers a change but the coordinator's reopen.
+            "can_edit": has_permission(request.user, "case.edit") and closed is None,
             "can_decide": has_permission(request.user, "panel.decide"),
+            "closed": closed,
             "can_reveal": HEALTH in grants.restricted_allowed,
             "can_break_glass": grants.emergency_allowed and HEALTH not in grants.restricted_allowed,
             "reveal_form": RevealForm(),

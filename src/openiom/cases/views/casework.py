@@ -13,7 +13,14 @@ from openiom.access.policy import requires
 from openiom.access.selectors import user_schemes
 from openiom.accounts.types import AuthenticatedRequest
 from openiom.cases import selectors, services
-from openiom.cases.forms import ContactForm, ExitForm, ReviewForm, ServiceReferralForm, TransferForm
+from openiom.cases.forms import (
+    ContactForm,
+    ExitForm,
+    ReopenForm,
+    ReviewForm,
+    ServiceReferralForm,
+    TransferForm,
+)
 from openiom.cases.models import Case
 from openiom.cases.presenters import form_fields
 from openiom.cases.views.editing import FormPage, case_or_404, edit_page
@@ -166,4 +173,31 @@ def exit_case(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
             (_("Status"), current.get_status_display()),
             (_("Exit reason"), current.exit_reason or "–"),
         ],
+    )
+
+
+@requires("panel.decide")
+def reopen_case(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
+    """A coordinator reopens an exited or declined case, giving the reason."""
+    case = case_or_404(request, case_id, "panel.decide")
+    form = ReopenForm(request.POST or None, initial={"version": case.version})
+    return edit_page(
+        request,
+        form,
+        page=FormPage(
+            title=_("Reopen the case"),
+            caption=str(case.person),
+            case=case,
+            button=_("Reopen"),
+            back=reverse("cases:detail", args=[case.pk]),
+            intro=_(
+                "An exited case is managed again; a declined one goes back to the selection panel. "
+                "Until it is reopened, a closed case cannot be changed."
+            ),
+        ),
+        save=lambda d: services.case_reopen(
+            user=request.user, case=case, version=d["version"], reason=d["reason"]
+        ),
+        done=_("The case has been reopened."),
+        saved_version=lambda current: [(_("Status"), current.get_status_display())],
     )

@@ -19,7 +19,7 @@ from openiom.access.restricted import PLACEHOLDER
 from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
-from openiom.cases import selectors, services
+from openiom.cases import rules, selectors, services
 from openiom.cases.forms import ActionForm, ActionStatusForm, RequirementForm, VersionedForm
 from openiom.cases.models import ActionStatus, Case, Plan
 from openiom.cases.presenters import plan_snapshot_rows
@@ -52,7 +52,7 @@ def _plan_page(
         "placeholder": PLACEHOLDER,
         "case": case,
         "plan": plan,
-        "can_edit": has_permission(request.user, "case.edit"),
+        "can_edit": has_permission(request.user, "case.edit") and not rules.case_closed_problem(case.status),
         "requirement_form": requirement_form or RequirementForm(initial={"version": plan.version}),
         "action_form": action_form or ActionForm(initial={"version": plan.version}, scheme=case.scheme),
         "activate_errors": activate_errors or [],
@@ -116,7 +116,12 @@ def plan_requirement(request: AuthenticatedRequest, case_id: int) -> HttpRespons
         "requirement_form",
         lambda case, plan_: RequirementForm(request.POST),
         lambda plan_, d: services.plan_add_requirement(
-            user=request.user, plan=plan_, version=d["version"], text=d["text"], due_date=d["due_date"]
+            user=request.user,
+            plan=plan_,
+            version=d["version"],
+            text=d["text"],
+            due_date=d["due_date"],
+            how_checked=d["how_checked"],
         ),
     )
 
@@ -184,3 +189,94 @@ def plan_activate(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
         return _plan_page(request, case, plan_, activate_errors=list(error.errors.values()))
     messages.success(request, _("The plan is active."))
     return redirect(back)
+
+
+def _plan_item_page(case: Case, title: str, button: str) -> FormPage:
+    back = reverse("cases:plan", args=[case.pk])
+    return FormPage(title=title, button=button, caption=str(case.person), case=case, back=back)
+
+
+@requires("case.edit")
+def plan_requirement_edit(request: AuthenticatedRequest, case_id: int, requirement_id: int) -> HttpResponse:
+    case = case_or_404(request, case_id, "case.edit")
+    plan_ = plan_or_404(case)
+    requirement = selectors.plan_requirement_get(plan=plan_, requirement_id=requirement_id)
+    if requirement is None:
+        raise Http404
+    initial = {
+        "version": plan_.version,
+        "text": requirement.text,
+        "due_date": requirement.due_date,
+        "how_checked": requirement.how_checked,
+    }
+    form = RequirementForm(request.POST or None, initial=initial)
+    return edit_page(
+        request,
+        form,
+        page=_plan_item_page(case, _("Change a requirement"), _("Save requirement")),
+        save=lambda d: services.plan_edit_requirement(
+            user=request.user,
+            plan=plan_,
+            version=d["version"],
+            requirement_id=requirement.pk,
+            text=d["text"],
+            due_date=d["due_date"],
+            how_checked=d["how_checked"],
+        ),
+        done=_("Plan saved as a new version."),
+        saved_version=lambda _current: _saved_plan(request, plan_),
+    )
+
+
+@requires("case.edit")
+@require_POST
+def plan_requirement_withdraw(
+    request: AuthenticatedRequest, case_id: int, requirement_id: int
+) -> HttpResponse:
+    return _plan_post(
+        request,
+        case_id,
+        "status_form",
+        lambda case, plan_: VersionedForm(request.POST),
+        lambda plan_, d: services.plan_withdraw_requirement(
+            user=request.user, plan=plan_, version=d["version"], requirement_id=requirement_id
+        ),
+    )
+
+
+@requires("case.edit")
+def plan_action_edit(request: AuthenticatedRequest, case_id: int, action_id: int) -> HttpResponse:
+    case = case_or_404(request, case_id, "case.edit")
+    plan_ = plan_or_404(case)
+    action = selectors.plan_action_get(plan=plan_, action_id=action_id)
+    if action is None:
+        raise Http404
+    initial = {
+        "version": plan_.version,
+        "text": action.text,
+        "pathway": action.pathway,
+        "owner_agency": action.owner_agency_id,
+        "owner_worker": action.owner_worker_id,
+        "due_date": action.due_date,
+        "victim_safety": action.victim_safety,
+    }
+    form = ActionForm(request.POST or None, initial=initial, scheme=case.scheme)
+    return edit_page(
+        request,
+        form,
+        page=_plan_item_page(case, _("Change an agency action"), _("Save action")),
+        save=lambda d: services.plan_edit_action(
+            user=request.user,
+            plan=plan_,
+            version=d["version"],
+            action_id=action.pk,
+            text=d["text"],
+            owner_agency=d["owner_agency"],
+            owner_worker=d["owner_worker"],
+            due_date=d["due_date"],
+            pathway=d["pathway"],
+            victim_safety=d["victim_safety"],
+        ),
+        done=_("Plan saved as a new version."),
+        saved_version=lambda _current: _saved_plan(request, plan_),
+    )
