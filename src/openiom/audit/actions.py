@@ -83,6 +83,7 @@ class AuditAction(StrEnum):
     RETENTION_DELETE = "retention.delete"
     RETENTION_ANONYMISE = "retention.anonymise"
 
+    IDENTITY_LINK = "identity.link"
     LINK_RUN = "link.run"
     LINK_MERGE = "link.merge"
     LINK_UNMERGE = "link.unmerge"
