@@ -60,6 +60,8 @@ INVOCATIONS: dict[str, list[str]] = {
     "iom retention review": ["retention", "review"],
     "iom retention approve": ["retention", "approve", "999999", "--reason", "Past the retention period"],
     "iom retention apply": ["retention", "apply", "999999"],
+    # Review above automatic: refused as a usage error before any linking.
+    "iom link run": ["link", "run", "--auto-threshold", "0.5", "--review-threshold", "0.9"],
     # No such scheme: refused or "not a member", nothing written either way.
     "iom performance report": [
         "performance",

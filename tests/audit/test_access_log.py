@@ -87,7 +87,7 @@ def _writes(day: Day) -> None:
         return Plan.objects.get(case=world.case).version
 
     writes: list[tuple[Client, str, str, Callable[[], dict[str, Any]]]] = [
-        (probation, "opens health", f"{case}/restricted/health", lambda: {"purpose": "Planning a referral"}),
+        (probation, "opens health", f"{case}/restricted/health", lambda: {"purpose": "Planning the drug service referral"}),
         (
             probation,
             "opens victim",
@@ -132,7 +132,7 @@ def _writes(day: Day) -> None:
             probation,
             "adds a requirement",
             f"{case}/plan/requirements",
-            lambda: {"version": plan_version(), "text": "Attend the course", "due_date": later},
+            lambda: {"version": plan_version(), "text": "Attend the thinking skills course", "due_date": later, "how_checked": "The tutor confirms attendance"},
         ),
         (
             probation,
@@ -152,9 +152,12 @@ def _writes(day: Day) -> None:
         ),
         (
             _client(world, Role.COORDINATOR),
-            "acknowledges the alert",
+            "reviews the alert",
             f"/access/alerts/{world.alert.pk}/acknowledge",
-            lambda: {},
+            lambda: {
+                f"alert-{world.alert.pk}-outcome": "justified",  # type: ignore[union-attr]
+                f"alert-{world.alert.pk}-note": "Checked the call log with the duty sergeant",  # type: ignore[union-attr]
+            },
         ),
     ]
     for client, what, url, data in writes:

@@ -52,7 +52,7 @@ def test_a_case_from_referral_to_exit(page: Any, world: World) -> None:
     _as(page, world, Role.COORDINATOR)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Selection panel").click()
     assert_accessible(page)
-    page.get_by_role("link", name="EXAMPLEPERSON, Alex").click()
+    page.get_by_role("link", name="EXAMPLEPERSON, Alex", exact=True).click()
     page.get_by_role("link", name="Record a decision").click()
     page.get_by_label("Adopt", exact=True).check()
     _submit(page, "Save decision")
@@ -124,8 +124,10 @@ def test_a_case_from_referral_to_exit(page: Any, world: World) -> None:
     _as(page, world, Role.PARTNER_WORKER)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Referrals").click()
     assert_accessible(page)
-    # The substance-misuse referral shares health: the partner opens it with a purpose and sees it.
-    page.get_by_role("row").filter(has_text="Substance-misuse").get_by_role("link").click()
+    # The substance-misuse referral shares health: until the partner states a purpose even its
+    # service is restricted; opened with a purpose, it is shown.
+    assert page.get_by_role("row").filter(has_text="Substance-misuse").count() == 0
+    page.get_by_role("row").filter(has_text="restricted — state a purpose to see").get_by_role("link").click()
     assert page.get_by_label("Started", exact=True).count() == 0  # only the statuses allowed next
     page.get_by_label("Why do you need to see this?").fill("Assessing for the treatment programme")
     _submit(page, "Show health information")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from pathlib import Path
 
 import pytest
@@ -52,7 +54,13 @@ def test_the_demo_scheme_has_cases_in_every_state(tmp_path: Path) -> None:
 def test_the_demo_is_believable(tmp_path: Path) -> None:
     """Each case agrees with its person's records, the panel's candidates are people the built-in
     definitions selected, and no two cases are the same case with another name."""
-    from openiom.cases.demo import DEMO_DEFINITIONS, NEEDS
+    from openiom.cases.demo import (
+        DEMO_DEFINITION,
+        DEMO_DEFINITION_RULE,
+        DEMO_DEFINITION_SOURCE,
+        DEMO_DEFINITIONS,
+        NEEDS,
+    )
     from openiom.cases.models import Need, PanelReferral, Requirement
     from openiom.cohorts.engine import builtin_definitions
     from openiom.cohorts.models import Candidate, CohortRun
@@ -64,9 +72,15 @@ def test_the_demo_is_believable(tmp_path: Path) -> None:
     runs = list(CohortRun.objects.all())
     assert runs, "the demo saves cohort runs of the built-in definitions"
     for run in runs:
+        assert run.candidate_count == run.candidates.count() > 0
+        if run.definition_id == DEMO_DEFINITION:
+            # The performance pages' planted scheme, stated as synthetic with its own rule's hash.
+            assert run.definition_source == DEMO_DEFINITION_SOURCE
+            assert run.definition_sha256 == hashlib.sha256(DEMO_DEFINITION_RULE.encode()).hexdigest()
+            continue
         assert run.definition_id in DEMO_DEFINITIONS
         assert run.definition_sha256 == builtin[run.definition_id].sha256
-        assert run.candidate_count == run.candidates.count() > 0
+    assert {r.definition_id for r in runs} & set(DEMO_DEFINITIONS)
 
     cases = list(Case.objects.select_related("person"))
     # Adults, each person once.

@@ -10,6 +10,7 @@ the person's offending history and differ from case to case, so no two demo case
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -323,6 +324,9 @@ def demo_cases_build(*, scheme: Scheme, as_of: date) -> int:
 
 
 DEMO_DEFINITION = "demo-three-proven-in-12-months"
+DEMO_DEFINITION_SOURCE = "Synthetic scheme (openiom.synth.iom_effect)"
+# The planted scheme's rule is not a built-in definition: its runs carry the hash of its statement.
+DEMO_DEFINITION_RULE = "Three or more proven offences in the 12 months before the quarter's panel"
 DEMO_ADOPTIONS = 200
 
 
@@ -364,8 +368,8 @@ def demo_performance_build(
                 definition_id=DEMO_DEFINITION,
                 definition_version="1",
                 definition_title="Demo: three or more proven offences in 12 months",
-                definition_source="Synthetic scheme (openiom.synth.iom_effect)",
-                definition_sha256="0" * 64,
+                definition_source=DEMO_DEFINITION_SOURCE,
+                definition_sha256=hashlib.sha256(DEMO_DEFINITION_RULE.encode()).hexdigest(),
                 as_of=date.fromisoformat(on),
                 engine="duckdb",
                 snapshot_id="demo",
@@ -395,6 +399,9 @@ def demo_performance_build(
             candidate=picked,
         )
         count += 1
+    for run in runs.values():
+        run.candidate_count = run.candidates.count()
+        run.save(update_fields=["candidate_count"])
     return count
 
 

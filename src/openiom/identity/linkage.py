@@ -404,7 +404,8 @@ def _spark_api(spark: Any | None) -> Any:
         from openiom.cohorts.engine.sources import spark_session
 
         spark = spark_session()
-    return SparkAPI(spark_session=spark)
+    # Splink's SparkAPI constructor carries no annotations.
+    return SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
 
 
 def _comparison_levels(settings_json: dict[str, Any]) -> list[dict[str, Any]]:

@@ -2,12 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from django.db.models import QuerySet
 
 from openiom.identity.models import LinkageRun, MatchCandidate, PersonLink, ReviewStatus
 from openiom.people.models import Person
+
+if TYPE_CHECKING:
+    # Imported where used: the people pages import this module, and a worker must start fast.
+    import pandas as pd
 
 RECORD_FIELDS = (
     "id",
@@ -56,6 +60,8 @@ def link_for(record: Person) -> PersonLink | None:
 
 def records_frame() -> pd.DataFrame:
     """Every source record as linkage reads it."""
+    import pandas as pd
+
     rows = list(Person.objects.order_by("id").values_list(*RECORD_FIELDS))
     frame = pd.DataFrame(rows, columns=list(RECORD_FIELDS)).rename(columns={"id": "record_id"})
     return frame

@@ -10,7 +10,7 @@ from openiom.access.policy import requires
 from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
-from openiom.identity import selectors, services
+from openiom.identity import selectors
 from openiom.identity.forms import DecisionForm, UnmergeForm
 from openiom.identity.models import ReviewStatus
 from openiom.people.selectors import person_get
@@ -62,6 +62,8 @@ def pair(request: AuthenticatedRequest, candidate_id: int) -> HttpResponse:
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            from openiom.identity import services  # brings pandas and linkage: on use
+
             services.decide(
                 candidate=candidate,
                 same=form.cleaned_data["decision"] == "same",
@@ -111,6 +113,8 @@ def records(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
         if record is None or record.pk not in selectors.member_ids(person.pk):
             raise Http404
         try:
+            from openiom.identity import services  # brings pandas and linkage: on use
+
             remaining = services.unmerge(record=record, reason=form.cleaned_data["reason"], user=request.user)
         except ValidationError as exc:
             form.add_error(None, exc.messages)

@@ -90,6 +90,8 @@ class Definition:
     denominator: str
     finding: str
     restricted: bool = False  # about substance misuse: special-category (health) data
+    # About domestic abuse, which tells about a victim: shown only to those entitled to victim data.
+    victim: bool = False
 
 
 INSPECTION = "Joint thematic inspection of IOM, HMI Probation and HMICFRS, February 2020"
@@ -156,6 +158,7 @@ DEFINITIONS: dict[str, Definition] = {
             "domestic-abuse cases with a victim-safety action",
             "managed domestic-abuse cases",
             "Domestic abuse was a concern in more than half the cases; little victim-safety work.",
+            victim=True,
         ),
         Definition(
             "safeguarding_referral",

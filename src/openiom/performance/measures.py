@@ -27,12 +27,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-import numpy as np
-import pandas as pd
-from scipy import stats
+from openiom.vocabulary import PROVEN, sql_list
+
+if TYPE_CHECKING:
+    # Imported where used: the web pages import this module, and a worker must start fast.
+    import duckdb
+    import numpy as np
+    import pandas as pd
 
 WINDOW_MONTHS = (3, 6, 12, 24)
 DEFAULT_MONTHS = 12
@@ -185,6 +188,8 @@ def check_months(months: int) -> int:
 
 
 def _prepare_members(con: duckdb.DuckDBPyConnection, members: pd.DataFrame, as_of: date, months: int) -> None:
+    import pandas as pd
+
     missing = [c for c in MEMBER_COLUMNS if c not in members.columns]
     if missing:
         raise MeasureError(f"members: missing column(s) {', '.join(missing)}")
@@ -288,6 +293,8 @@ def _liberty(people: pd.DataFrame) -> pd.DataFrame:
 
 def _interval(values: np.ndarray) -> Interval | None:
     """The mean with its 95% t interval; None for fewer than two values."""
+    from scipy import stats
+
     n = len(values)
     if n < 2:
         return None
@@ -299,6 +306,8 @@ def _interval(values: np.ndarray) -> Interval | None:
 
 def _pair(wide: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
     """The before and after values of the people who have both (no rate without a day at liberty)."""
+    import numpy as np
+
     before = wide[f"{column}_before"].to_numpy(dtype=float)
     after = wide[f"{column}_after"].to_numpy(dtype=float)
     keep = ~(np.isnan(before) | np.isnan(after))
@@ -335,6 +344,8 @@ def _cohort_measure(wide: pd.DataFrame, measure: str, basis: str) -> CohortMeasu
 
 def _wide(people: pd.DataFrame) -> pd.DataFrame:
     """One row per person with complete windows: each measure before and after."""
+    import pandas as pd
+
     complete = people.groupby("person_key")["partial"].transform("any")
     rows = people[~complete]
     values = [*MEASURES, *(f"{m}_per_365" for m in MEASURES)]
@@ -443,6 +454,8 @@ def compute(
 
     `events` must already be in `con`. Raises MeasureError for a bad window length or members table.
     """
+    import pandas as pd
+
     check_months(months)
     _prepare_members(con, members, as_of, months)
     # The members' events, read from the area's events once: every figure below scans only these.
@@ -536,12 +549,13 @@ def load_events(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
     if missing:
         raise MeasureError(f"events: missing column(s) {', '.join(missing)}")
     con.register("perf_events_in", frame[list(EVENT_FRAME_COLUMNS)])
+    proven = sql_list(PROVEN)
     con.execute(
-        """create or replace table events as select person_key, cast(event_type as varchar) as event_type,
+        f"""create or replace table events as select person_key, cast(event_type as varchar) as event_type,
             cast(offence_date as date) as offence_date, cast(outcome_date as date) as outcome_date,
             cast(disposal as varchar) as disposal, cast(custody_start as date) as custody_start,
-            cast(release_date as date) as release_date, event_type in ('conviction', 'caution') as proven,
+            cast(release_date as date) as release_date, event_type in {proven} as proven,
             cast(css_weight as double) as css_weight, cast(unit_cost as double) as unit_cost
-        from perf_events_in"""
+        from perf_events_in"""  # noqa: S608 - fixed vocabulary codes
     )
     con.unregister("perf_events_in")

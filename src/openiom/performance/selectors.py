@@ -11,10 +11,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-import pandas as pd
 from django.core.cache import cache
 from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
@@ -41,10 +39,15 @@ from openiom.cases.models import (
     ServiceReferral,
 )
 from openiom.cohorts.models import Candidate, CohortRun
+from openiom.evaluation.models import EvaluationRun
 from openiom.offending.models import OffendingEvent
 from openiom.people.models import Person
 from openiom.performance import indicators, measures
 from openiom.reference.models import Offence, UnitCost
+
+if TYPE_CHECKING:
+    # Imported where used: every case page imports this module, and a worker must start fast.
+    import pandas as pd
 
 ACTION = "performance.view"
 REPORT_ACTION = "performance.report"
@@ -98,6 +101,8 @@ def _key_worker(case: Case) -> str:
 
 
 def _members(user: User, scheme: Scheme, as_of: date) -> tuple[pd.DataFrame, list[int]]:
+    import pandas as pd
+
     cases = list(
         managed_cases(user, scheme).select_related(
             "lead_agency", "police_worker", "probation_worker", "person"
@@ -164,6 +169,8 @@ def _prices() -> tuple[dict[str, float | None], dict[str, float | None]]:
 
 def events_frame(person_ids: list[int]) -> pd.DataFrame:
     """The people's offending events, in the shape measures.load_events takes."""
+    import pandas as pd
+
     weights, unit = _prices()
     rows: list[tuple[Any, ...]] = []
     for start in range(0, len(person_ids), ID_CHUNK):
@@ -195,6 +202,8 @@ def _fingerprint(scheme: Scheme) -> str:
 
 
 def compute_measures(user: User, scheme: Scheme, *, months: int, as_of: date) -> measures.Measures:
+    import duckdb
+
     members, ids = _members(user, scheme, as_of)
     con = duckdb.connect()
     try:
@@ -243,6 +252,9 @@ class CasePanel:
 def case_panel(case: Case, *, months: int = measures.DEFAULT_MONTHS, as_of: date | None = None) -> CasePanel:
     """One person's before/after windows around their adoption, for the case page. The caller has
     already checked the user may see the case."""
+    import duckdb
+    import pandas as pd
+
     as_of = as_of or timezone.localdate()
     if case.status not in ADOPTED:
         return CasePanel(
@@ -360,14 +372,26 @@ def quality(user: User, scheme: Scheme, as_of: date | None = None) -> dict[str, 
     as_of = as_of or timezone.localdate()
     config = indicators.load_config()
     facts = indicator_facts(user, scheme, as_of)
+    may_see_victims = scope_for(user, "restricted.victim") is not None
+
+    def shown(results: list[indicators.IndicatorResult]) -> list[indicators.IndicatorResult]:
+        return [r for r in results if may_see_victims or not r.definition.victim]
+
     return {
         "as_of": as_of,
         "cases": len(facts),
-        "results": indicators.evaluate(facts, config, as_of),
-        "teams": indicators.by_group(facts, config, as_of, "team"),
-        "workers": indicators.by_group(facts, config, as_of, "worker"),
+        "results": shown(indicators.evaluate(facts, config, as_of)),
+        "teams": [(n, shown(r)) for n, r in indicators.by_group(facts, config, as_of, "team")],
+        "workers": [(n, shown(r)) for n, r in indicators.by_group(facts, config, as_of, "worker")],
         "may_see_health": scope_for(user, "restricted.health") is not None,
+        "victim_indicators_hidden": not may_see_victims,
     }
+
+
+def report_run(user: User, run_id: int) -> EvaluationRun | None:
+    """A run (report or evaluation) of one of the user's schemes; None if there is none."""
+    schemes = [s.pk for s in schemes_for(user)]
+    return EvaluationRun.objects.filter(pk=run_id, scheme_id__in=schemes).select_related("scheme").first()
 
 
 def quarter_dates(text: str) -> tuple[date, date]:

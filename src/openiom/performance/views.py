@@ -18,7 +18,6 @@ from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cohorts.charts import bar_chart
 from openiom.evaluation.models import EvaluationRun, RunStatus
-from openiom.evaluation.services import evaluation_run_check_worker, evaluation_run_launch
 from openiom.performance import selectors, services
 from openiom.performance.charts import series_chart
 from openiom.performance.measures import (
@@ -76,6 +75,8 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         except MeasureError as exc:
             report_error = str(exc).replace("quarter: ", "")
         else:
+            from openiom.evaluation.services import evaluation_run_launch
+
             evaluation_run_launch(run)
             return redirect("performance:report", run_id=run.pk)
     figures = selectors.dashboard(request.user, scheme, months=months)
@@ -206,8 +207,7 @@ def quality(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _report_or_404(request: AuthenticatedRequest, run_id: int) -> EvaluationRun:
-    schemes = [s.pk for s in selectors.schemes_for(request.user)]
-    run = EvaluationRun.objects.filter(pk=run_id, scheme_id__in=schemes).select_related("scheme").first()
+    run = selectors.report_run(request.user, run_id)
     if run is None:
         raise Http404
     return run
@@ -223,6 +223,9 @@ def report(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     if not _is_report(run):
         # An evaluation of the same scheme: not a report, so back to the dashboard.
         return redirect(reverse("performance:dashboard"))
+    # Imported on use, as the evaluation pages do: it brings the statistics libraries.
+    from openiom.evaluation.services import evaluation_run_check_worker
+
     run = evaluation_run_check_worker(run)
     auto_refresh = not run.finished and request.GET.get("refresh") != "off"
     response = render(

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import duckdb
 
+from openiom.vocabulary import PROVEN, sql_list
+
 STREAMS = ("fixed", "flex", "free")
 QUARTERS = 8
 
@@ -87,10 +89,10 @@ def plant_scheme(
     con.execute("create temp table q(qualified_on date)")
     con.executemany("insert into q values (?)", [[d] for d in starts])
     con.execute(
-        """create temp table qualified as
+        f"""create temp table qualified as
         with proven as (
             select person_source_id as source_id, cast(outcome_date as date) as outcome_date from ev
-            where event_type in ('conviction', 'caution')
+            where event_type in {sql_list(PROVEN)}
         )
         select p.source_id, min(q.qualified_on) as qualified_on
         from (select source_id, q.qualified_on from proven p join q
@@ -98,7 +100,7 @@ def plant_scheme(
              and p.outcome_date >= cast(q.qualified_on - interval 12 month as date)
               group by all having count(*) >= $threshold) p
         join q using (qualified_on)
-        group by p.source_id""",
+        group by p.source_id""",  # noqa: S608 - fixed vocabulary codes
         {"threshold": threshold},
     )
     con.execute(

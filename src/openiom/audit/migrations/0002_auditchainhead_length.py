@@ -2,9 +2,12 @@ from django.db import migrations, models
 
 
 def count_existing_rows(apps, schema_editor):
+    # The migration may run on a database other than the default (a test or demo database).
+    alias = schema_editor.connection.alias
     head_model = apps.get_model("audit", "AuditChainHead")
     event_model = apps.get_model("audit", "AuditEvent")
-    head_model.objects.filter(pk=1).update(length=event_model.objects.count())
+    length = event_model.objects.using(alias).count()
+    head_model.objects.using(alias).filter(pk=1).update(length=length)
 
 
 class Migration(migrations.Migration):

@@ -29,7 +29,8 @@ def _recorded_subject(object_type, object_id, detail):
 
 def backfill_subjects(apps, schema_editor):
     event_model = apps.get_model("audit", "AuditEvent")
-    rows = event_model.objects.filter(payload_version=1).only("id", "object_type", "object_id", "detail")
+    manager = event_model.objects.db_manager(schema_editor.connection.alias)
+    rows = manager.filter(payload_version=1).only("id", "object_type", "object_id", "detail")
     changed = []
     for event in rows.order_by("id").iterator(chunk_size=BATCH):
         subject = _recorded_subject(event.object_type, event.object_id, event.detail)
@@ -37,10 +38,10 @@ def backfill_subjects(apps, schema_editor):
             event.subject_person = subject
             changed.append(event)
         if len(changed) >= BATCH:
-            event_model.objects.bulk_update(changed, ["subject_person"])
+            manager.bulk_update(changed, ["subject_person"])
             changed = []
     if changed:
-        event_model.objects.bulk_update(changed, ["subject_person"])
+        manager.bulk_update(changed, ["subject_person"])
 
 
 class Migration(migrations.Migration):

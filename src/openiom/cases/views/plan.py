@@ -251,6 +251,14 @@ def plan_action_edit(request: AuthenticatedRequest, case_id: int, action_id: int
     action = selectors.plan_action_get(plan=plan_, action_id=action_id)
     if action is None:
         raise Http404
+    restricted = case_restricted(request, case)
+    if not restricted.pathway_shown(action.pathway):
+        # A health action's text is health data: entitled users state a purpose on the plan page
+        # first; to anyone else the action does not exist.
+        if restricted.placeholder(HEALTH):
+            messages.info(request, _("State a purpose on the plan page to see or change this action"))
+            return redirect("cases:plan", case.pk)
+        raise Http404
     initial = {
         "version": plan_.version,
         "text": action.text,

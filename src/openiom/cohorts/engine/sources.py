@@ -386,13 +386,20 @@ def database_source(database: str | Any, *, scope: PeopleScope | None = None) ->
             allowed |= person.id.isin(members.person_id)
         person = person.filter(allowed)
         event = event.filter(event.person_id.isin(person.id))
-    event = event.left_join(links, event.person_id == links.record).mutate(
-        pid=ibis.coalesce(ibis._.canonical, ibis._.person_id)
+    # One select over the join, not a join then a mutate: each extra level of nesting counts against
+    # SQLite's parser stack (3.40 gives up near 100), and the clauses stack more on top.
+    linked = event.left_join(links, event.person_id == links.record)
+    event = linked.select(
+        *[linked[c] for c in event.columns], pid=ibis.coalesce(linked.canonical, linked.person_id)
     )
     person = person.filter(~person.id.isin(links.record))
     people_t = _people(person, pid=person.id)
     # The database links events to people by id, which serves as pid directly.
     events_t = _events(event, reference, keys=True)
+    if backend.name == "sqlite":
+        # SQLite's parser has a fixed stack (3.40 gives up near 100 levels): the clauses' queries
+        # nested over these would overflow it, so they start from temporary tables instead.
+        people_t, events_t = people_t.cache(), events_t.cache()
     stats = backend.to_pandas(
         event.aggregate(events=ibis._.count(), events_updated=ibis._.updated_at.max().cast("string"))
     )
