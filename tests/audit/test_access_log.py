@@ -87,7 +87,12 @@ def _writes(day: Day) -> None:
         return Plan.objects.get(case=world.case).version
 
     writes: list[tuple[Client, str, str, Callable[[], dict[str, Any]]]] = [
-        (probation, "opens health", f"{case}/restricted/health", lambda: {"purpose": "Planning the drug service referral"}),
+        (
+            probation,
+            "opens health",
+            f"{case}/restricted/health",
+            lambda: {"purpose": "Planning the drug service referral"},
+        ),
         (
             probation,
             "opens victim",
@@ -132,7 +137,12 @@ def _writes(day: Day) -> None:
             probation,
             "adds a requirement",
             f"{case}/plan/requirements",
-            lambda: {"version": plan_version(), "text": "Attend the thinking skills course", "due_date": later, "how_checked": "The tutor confirms attendance"},
+            lambda: {
+                "version": plan_version(),
+                "text": "Attend the thinking skills course",
+                "due_date": later,
+                "how_checked": "The tutor confirms attendance",
+            },
         ),
         (
             probation,
