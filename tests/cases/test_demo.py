@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
@@ -55,7 +54,7 @@ def test_the_demo_is_believable(tmp_path: Path) -> None:
     definitions selected, and no two cases are the same case with another name."""
     from openiom.cases.demo import (
         DEMO_DEFINITION,
-        DEMO_DEFINITION_RULE,
+        DEMO_DEFINITION_SHA256,
         DEMO_DEFINITION_SOURCE,
         DEMO_DEFINITIONS,
         NEEDS,
@@ -75,7 +74,7 @@ def test_the_demo_is_believable(tmp_path: Path) -> None:
         if run.definition_id == DEMO_DEFINITION:
             # The performance pages' planted scheme, stated as synthetic with its own rule's hash.
             assert run.definition_source == DEMO_DEFINITION_SOURCE
-            assert run.definition_sha256 == hashlib.sha256(DEMO_DEFINITION_RULE.encode()).hexdigest()
+            assert run.definition_sha256 == DEMO_DEFINITION_SHA256
             continue
         assert run.definition_id in DEMO_DEFINITIONS
         assert run.definition_sha256 == builtin[run.definition_id].sha256

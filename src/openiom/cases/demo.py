@@ -327,6 +327,7 @@ DEMO_DEFINITION = "demo-three-proven-in-12-months"
 DEMO_DEFINITION_SOURCE = "Synthetic scheme (openiom.synth.iom_effect)"
 # The planted scheme's rule is not a built-in definition: its runs carry the hash of its statement.
 DEMO_DEFINITION_RULE = "Three or more proven offences in the 12 months before the quarter's panel"
+DEMO_DEFINITION_SHA256 = hashlib.sha256(DEMO_DEFINITION_RULE.encode()).hexdigest()
 DEMO_ADOPTIONS = 200
 
 
@@ -369,7 +370,7 @@ def demo_performance_build(
                 definition_version="1",
                 definition_title="Demo: three or more proven offences in 12 months",
                 definition_source=DEMO_DEFINITION_SOURCE,
-                definition_sha256=hashlib.sha256(DEMO_DEFINITION_RULE.encode()).hexdigest(),
+                definition_sha256=DEMO_DEFINITION_SHA256,
                 as_of=date.fromisoformat(on),
                 engine="duckdb",
                 snapshot_id="demo",

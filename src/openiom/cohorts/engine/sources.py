@@ -386,11 +386,8 @@ def database_source(database: str | Any, *, scope: PeopleScope | None = None) ->
             allowed |= person.id.isin(members.person_id)
         person = person.filter(allowed)
         event = event.filter(event.person_id.isin(person.id))
-    # One select over the join, not a join then a mutate: each extra level of nesting counts against
-    # SQLite's parser stack (3.40 gives up near 100), and the clauses stack more on top.
-    linked = event.left_join(links, event.person_id == links.record)
-    event = linked.select(
-        *[linked[c] for c in event.columns], pid=ibis.coalesce(linked.canonical, linked.person_id)
+    event = event.left_join(links, event.person_id == links.record).mutate(
+        pid=ibis.coalesce(ibis._.canonical, ibis._.person_id)
     )
     person = person.filter(~person.id.isin(links.record))
     people_t = _people(person, pid=person.id)
