@@ -47,7 +47,9 @@ def spark(java_home: str) -> Iterator[Any]:
 
 
 @contextmanager
-def application_database(kind: str, world: World, tmp_path: Path, blocker: Any) -> Iterator[Source]:
+def application_database(
+    kind: str, world: World, tmp_path: Path, blocker: Any, *, snapshot: bool = False
+) -> Iterator[Source]:
     """A throwaway migrated application database (SQLite file or PostgreSQL) holding `world`."""
     import dj_database_url
     from django.core.management import call_command
@@ -77,7 +79,12 @@ def application_database(kind: str, world: World, tmp_path: Path, blocker: Any) 
             call_command("migrate", database=alias, verbosity=0)
             world.load_database(alias)
             connections[alias].close()
-        source = database_source(url)
+        if snapshot:
+            from openiom.cohorts.engine.snapshot import snapshot_source
+
+            source = snapshot_source(url)
+        else:
+            source = database_source(url)
         yield source
     finally:
         if source is not None:

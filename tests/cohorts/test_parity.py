@@ -138,3 +138,22 @@ def test_postgres_application_database_matches_duckdb(
     with application_database("postgres", parity_world(), tmp_path, django_db_blocker) as source:
         assert source.snapshot["backend"] == "postgres"
         assert snapshot(source) == expected
+
+
+def test_sqlite_snapshot_in_duckdb_matches_duckdb(
+    expected: dict[str, Any], tmp_path: Path, django_db_blocker: Any
+) -> None:
+    with application_database("sqlite", parity_world(), tmp_path, django_db_blocker, snapshot=True) as source:
+        assert source.engine == "snapshot" and source.snapshot["copied_to"] == "duckdb"
+        assert snapshot(source) == expected
+
+
+@pytest.mark.postgres
+def test_postgres_snapshot_in_duckdb_matches_duckdb(
+    expected: dict[str, Any], tmp_path: Path, django_db_blocker: Any
+) -> None:
+    with application_database(
+        "postgres", parity_world(), tmp_path, django_db_blocker, snapshot=True
+    ) as source:
+        assert source.snapshot["backend"] == "postgres"
+        assert snapshot(source) == expected

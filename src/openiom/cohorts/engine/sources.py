@@ -345,7 +345,7 @@ class PeopleScope:
         return f"records of {systems}; people of schemes {schemes}"
 
 
-def database_source(database: str | Any, *, scope: PeopleScope | None = None) -> Source:
+def database_source(database: str | Any, *, scope: PeopleScope | None = None, cache: bool = True) -> Source:
     """The application database, read-only: a URL (`sqlite:///path`, `postgres://...`) or an Ibis
     backend already connected to it (the web app passes one made from Django's own connection).
     With `scope`, only the people it allows (and their events) are the population.
@@ -393,7 +393,7 @@ def database_source(database: str | Any, *, scope: PeopleScope | None = None) ->
     people_t = _people(person, pid=person.id)
     # The database links events to people by id, which serves as pid directly.
     events_t = _events(event, reference, keys=True)
-    if backend.name == "sqlite":
+    if cache and backend.name == "sqlite":
         # SQLite's parser has a fixed stack (3.40 gives up near 100 levels): the clauses' queries
         # nested over these would overflow it, so they start from temporary tables instead.
         people_t, events_t = people_t.cache(), events_t.cache()
