@@ -66,6 +66,7 @@ class AuditAction(StrEnum):
     LISTS_UPDATE = "lists.update"
     COHORT_ANALYSE = "cohort.analyse"
     COHORT_DEFINITION_SAVE = "cohort.definition.save"
+    COHORT_RESULTS_VIEW = "cohort.results.view"
     EVALUATION_RUN = "evaluation.run"
     EVALUATION_VIEW = "evaluation.view"
     EVALUATION_DOWNLOAD = "evaluation.download"

@@ -9,4 +9,7 @@ urlpatterns = [
     path("definitions/<slug:definition_id>/", definition_views.definition_detail, name="definition"),
     path("definitions/<slug:definition_id>/copy/", definition_views.definition_copy, name="definition-copy"),
     path("definitions/<slug:definition_id>/edit/", definition_views.definition_edit, name="definition-edit"),
+    path("jobs/<int:job_id>/", views.job, name="job"),
+    path("jobs/<int:job_id>/cancel", views.job_cancel, name="job-cancel"),
+    path("jobs/<int:job_id>/cohort-analysis.csv", views.job_csv, name="job-csv"),
 ]

@@ -1,29 +1,33 @@
-"""The analyst page: compare selection definitions, their stability and offending concentration
-on the application database, each as a chart with the same numbers in a table."""
+"""The analyst page: start a cohort analysis (compare definitions, their stability and offending
+concentration) as a background job, follow its progress and read its results, each chart with the
+same numbers in a table. No analysis runs inside a request (tests/cohorts/test_jobs.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from openiom.access.policy import requires
 from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
-from openiom.cohorts.charts import bar_chart, lorenz_chart
+from openiom.cohorts import job_presenters, selectors
+from openiom.evaluation.models import EvaluationRun, RunStatus
 
 if TYPE_CHECKING:
     from openiom.accounts.models import User
 
-# The cohort engine (Ibis, DuckDB, pandas) is imported inside the functions that run it: a web
-# worker loads every view module before its first request, and the engine took seconds to load.
+# The cohort engine (Ibis, DuckDB, pandas) runs in the job process only (openiom.cohorts.jobs), and the
+# job mechanism (openiom.evaluation.services) is imported where a view uses it: a web worker loads
+# every view module before its first request.
+
+REFRESH_SECONDS = 2
 
 
 class AnalysisForm(forms.Form):
@@ -47,101 +51,101 @@ class AnalysisForm(forms.Form):
 
 @requires("cohort.analyse")
 def index(request: AuthenticatedRequest) -> HttpResponse:
-    from openiom.cohorts.engine import SourceError
-
     today = timezone.localdate()
-    data = request.GET if "as_of" in request.GET else None
-    form = AnalysisForm(data, initial={"as_of": today.isoformat()}, user=request.user)
-    context: dict[str, Any] = {"form": form, "as_of_value": request.GET.get("as_of", today.isoformat())}
-    if form.is_bound and form.is_valid():
+    initial = {"as_of": request.GET.get("as_of") or today.isoformat()}
+    form = AnalysisForm(request.POST if request.method == "POST" else None, initial=initial, user=request.user)
+    limit_error = ""
+    if request.method == "POST" and form.is_valid():
+        from openiom.cohorts.jobs import analysis_create
+        from openiom.evaluation.limits import JobLimitReached
+        from openiom.evaluation.services import evaluation_run_launch
+
         try:
-            context |= _analyse(request.user, form.cleaned_data["as_of"], form.cleaned_data["definitions"])
-            audit_record(
+            run = analysis_create(
                 user=request.user,
-                action=AuditAction.COHORT_ANALYSE,
-                detail={
-                    "as_of": form.cleaned_data["as_of"].isoformat(),
-                    "definitions": form.cleaned_data["definitions"],
-                    "snapshot": context["snapshot_id"],
-                },
+                as_of=form.cleaned_data["as_of"],
+                definitions=form.cleaned_data["definitions"],
             )
-        except SourceError as exc:
-            context["source_error"] = str(exc)
-    return render(request, "cohorts/index.html", context)
-
-
-def _analyse(user: User, as_of: dt.date, chosen: list[str]) -> dict[str, Any]:
-    from openiom.cohorts.definition_selectors import analysable_definitions
-    from openiom.cohorts.engine import (
-        compare_results,
-        concentration,
-        identify,
-        stability,
+        except JobLimitReached as exc:
+            limit_error = str(exc)
+        else:
+            evaluation_run_launch(run)
+            return redirect("cohorts:job", job_id=run.pk)
+    return render(
+        request,
+        "cohorts/index.html",
+        {
+            "form": form,
+            "limit_error": limit_error,
+            "people": selectors.people_counts(user=request.user),
+            "jobs": selectors.cohort_jobs_recent(user=request.user),
+        },
     )
-    from openiom.cohorts.engine.dates import minus_months
-    from openiom.cohorts.selectors import app_database_source
 
-    definitions = [d for d in analysable_definitions(user=user) if not chosen or d.id in chosen]
-    source = app_database_source(user=user)
-    results = [identify(source, d, as_of, evidence=False) for d in definitions]
-    comparison = compare_results(results)
-    titles = {d.label: d.title for d in definitions}
-    sizes = [
-        {"label": label, "title": titles[label], "size": size, "unique": len(comparison.unique[label])}
-        for label, size in comparison.sizes.items()
-    ]
-    overlaps = [o | {"a_title": titles[o["a"]], "b_title": titles[o["b"]]} for o in comparison.overlaps]
-    # Selected at T and T + 12 months, with T early enough that a further offence committed in the
-    # year has had the 6-month waiting period to be proven by the as-of date.
-    start = minus_months(as_of, 18)
-    churn = [stability(source, d, start, months=12, waiting_months=6) for d in definitions]
-    spread = concentration(source, as_of)
-    return {
-        "analysed": True,
-        "as_of": as_of,
-        "snapshot_id": source.snapshot_id,
-        "reference": source.snapshot.get("reference"),
-        "sizes": sizes,
-        "overlaps": overlaps,
-        "sizes_chart": bar_chart(
-            ident="sizes",
-            title=_("Number of people each definition selects on %(date)s") % {"date": as_of.isoformat()},
-            description=_("Bar chart; the same numbers are in the table below."),
-            bars=[(titles[label], size, f"{size:,}") for label, size in comparison.sizes.items()],
-        ),
-        "stability": [
-            {
-                "title": titles[s.definition],
-                "row": s,
-                "retained": 100 * s.retained_share,
-                "desisted": 100 * s.desisted_share,
-            }
-            for s in churn
-        ],
-        "stability_start": start,
-        "stability_end": churn[0].end if churn else None,
-        "stability_chart": bar_chart(
-            ident="stability",
-            title=_("Share of each cohort selected again 12 months later"),
-            description=_("Bar chart; the same numbers are in the table below."),
-            bars=[
-                (titles[s.definition], 100 * s.retained_share, f"{100 * s.retained_share:.0f}%")
-                for s in churn
-            ],
-            secondary=True,
-        ),
-        "concentration": spread,
-        "top_shares": [(pct, 100 * share) for pct, share in spread.top_shares.items()],
-        "long_career_percent": 100 * spread.long_career_share,
-        "lorenz_chart": lorenz_chart(
-            ident="lorenz",
-            title=_("Lorenz curve of proven offences among offenders"),
-            description=_(
-                "The further the curve bows below the diagonal, the more offences are committed by few people. "
-                "Key figures are in the table beside it."
-            ),
-            points=spread.lorenz,
-            x_label=_("Share of offenders, fewest offences first"),
-            y_label=_("Share of proven offences"),
-        ),
+
+def _job_or_404(request: AuthenticatedRequest, job_id: int) -> EvaluationRun:
+    run = selectors.cohort_job_visible(user=request.user, job_id=job_id)
+    if run is None:
+        raise Http404
+    return run  # type: ignore[no-any-return]
+
+
+@requires("cohort.analyse")
+def job(request: AuthenticatedRequest, job_id: int) -> HttpResponse:
+    from openiom.cohorts.jobs import STEPS
+    from openiom.evaluation.services import evaluation_run_check_worker, may_cancel
+
+    run = evaluation_run_check_worker(_job_or_404(request, job_id))
+    auto_refresh = not run.finished and request.GET.get("refresh") != "off"
+    context: dict[str, Any] = {
+        "run": run,
+        "steps": job_presenters.steps(run, STEPS),
+        "current_step": job_presenters.STEP_LABELS.get(run.step_text, run.step_text),
+        "auto_refresh": auto_refresh,
+        "refresh_seconds": REFRESH_SECONDS,
+        "can_cancel": not run.finished and may_cancel(request.user, run),
     }
+    if run.status == RunStatus.SUCCEEDED:
+        audit_record(
+            user=request.user,
+            action=AuditAction.COHORT_RESULTS_VIEW,
+            object_type="evaluation_run",
+            object_id=run.pk,
+        )
+        context |= {"summary": run.summary, **job_presenters.charts(run.summary)}
+    response = render(request, "cohorts/job.html", context)
+    if auto_refresh:
+        # A Refresh header, as the evaluation status page: no JavaScript, and a link that stops it.
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response
+
+
+@requires("cohort.analyse")
+@require_POST
+def job_cancel(request: AuthenticatedRequest, job_id: int) -> HttpResponse:
+    from openiom.evaluation.services import evaluation_run_cancel
+
+    evaluation_run_cancel(user=request.user, run=_job_or_404(request, job_id))
+    return redirect("cohorts:job", job_id=job_id)
+
+
+@requires("cohort.analyse")
+def job_csv(request: AuthenticatedRequest, job_id: int) -> HttpResponseBase:
+    from pathlib import Path
+
+    from openiom.cohorts.jobs import CSV_NAME
+
+    run = _job_or_404(request, job_id)
+    path = Path(run.output_dir) / CSV_NAME
+    if run.status != RunStatus.SUCCEEDED or not path.is_file():
+        return redirect("cohorts:job", job_id=run.pk)
+    audit_record(
+        user=request.user,
+        action=AuditAction.COHORT_RESULTS_VIEW,
+        object_type="evaluation_run",
+        object_id=run.pk,
+        detail={"file": CSV_NAME},
+    )
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=f"cohort-analysis-{run.pk}.csv", content_type="text/csv"
+    )

@@ -159,7 +159,10 @@ class RunCancelled(Exception):
 # "job" key of the run's configuration: job -> (module, function). The function takes the run and a
 # progress(step) callback (raising RunCancelled once the run is cancelled), its module has the job's
 # STEPS, and it returns the summary to record.
-OTHER_JOBS = {"performance_report": ("openiom.performance.services", "report_job")}
+OTHER_JOBS = {
+    "performance_report": ("openiom.performance.services", "report_job"),
+    "cohort_analysis": ("openiom.cohorts.jobs", "analysis_job"),
+}
 
 
 def evaluation_run_execute(run_id: int) -> EvaluationRun:

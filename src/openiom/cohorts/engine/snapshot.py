@@ -25,7 +25,8 @@ def snapshot_source(database: str | Any, *, scope: PeopleScope | None = None) ->
         people = live.backend.to_pyarrow(live.people)
         events = live.backend.to_pyarrow(live.keyed_events)
     finally:
-        live.close()
+        if isinstance(database, str):  # a borrowed connection (Django's) stays open for its owner
+            live.close()
     backend = ibis.duckdb.connect()
     tag = uuid.uuid4().hex[:12]
     people_t = backend.create_table(f"snapshot_people_{tag}", people, temp=True)
