@@ -37,6 +37,7 @@ POST_ONLY = {
     "cases:plan-requirement-withdraw",
     "cases:partner-reveal",
     "evaluation:cancel",
+    "cohorts:job-cancel",
 }
 
 
@@ -91,6 +92,9 @@ def url_for(name: str, route: str, world: World, in_scope: bool) -> str:
             kwargs[key] = (world.referral if in_scope else world.other_referral).pk  # type: ignore[union-attr]
         elif key == "run_id":
             kwargs[key] = (world.evaluation_run if in_scope else world.other_evaluation_run).pk  # type: ignore[union-attr]
+        elif key == "job_id":
+            # A cohort analysis is its starter's alone: another analyst's is out of scope.
+            kwargs[key] = (world.cohort_job if in_scope else world.other_cohort_job).pk  # type: ignore[union-attr]
         elif key == "candidate_id":
             # Review pairs are administrators' work across the whole area: none is out of scope.
             from tests.browser.pages import _match_candidate

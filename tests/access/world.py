@@ -55,6 +55,8 @@ class World:
     # Evaluations: the world analyst's run in S1 (still running), and an analyst's run in S2.
     evaluation_run: EvaluationRun | None = None
     other_evaluation_run: EvaluationRun | None = None
+    cohort_job: EvaluationRun | None = None
+    other_cohort_job: EvaluationRun | None = None
 
 
 def build_world() -> World:
@@ -166,7 +168,22 @@ def build_world() -> World:
     )
     SchemeMembership.objects.create(user=elsewhere, scheme=other_scheme)
     world.other_evaluation_run = _evaluation_run(elsewhere, other_scheme)
+    world.cohort_job = _cohort_job(users[Role.ANALYST])
+    world.other_cohort_job = _cohort_job(elsewhere)
     return world
+
+
+def _cohort_job(user: User) -> EvaluationRun:
+    return EvaluationRun.objects.create(
+        created_by=user,
+        title="Cohort analysis on 2026-06-30",
+        config={"job": "cohort_analysis", "as_of": "2026-06-30", "definitions": []},
+        status=RunStatus.RUNNING,
+        step=2,
+        step_count=6,
+        step_text="identifying",
+        progress=17,
+    )
 
 
 def _evaluation_run(user: User, scheme: Scheme) -> EvaluationRun:

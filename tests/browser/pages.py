@@ -131,6 +131,7 @@ PAGES: list[Page] = [
     Page("reference:index", Role.ADMINISTRATOR),
     Page("cohorts:index", Role.ANALYST),
     Page("cohorts:index", Role.ANALYST, query="as_of=2025-10-01"),
+    Page("cohorts:job", Role.ANALYST, lambda world: {"job_id": world.cohort_job.pk}),
     Page("cohorts:definitions", Role.ANALYST),
     Page("cohorts:definition", Role.ANALYST, lambda world: {"definition_id": "top-10-percent-offences"}),
     Page("cohorts:definition-copy", Role.ANALYST, lambda world: {"definition_id": "ogrs3-high"}),
@@ -210,6 +211,9 @@ NOT_PAGES = {
     "cases:partner-reveal",
     # A button on the status page, which is checked while a run is in progress.
     "evaluation:cancel",
+    "cohorts:job-cancel",
+    # The CSV of a finished analysis (a file; the results page is in tests/browser/test_cohorts_page.py).
+    "cohorts:job-csv",
     # Downloads; the finished report page and the dashboard with figures are in tests/browser/test_performance.py.
     "performance:figures-csv",
     "performance:report-html",

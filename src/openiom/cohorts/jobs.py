@@ -99,9 +99,7 @@ def analysis_job(run: EvaluationRun, progress: Callable[[str], None]) -> dict[st
             {"label": label, "title": titles[label], "size": size, "unique": len(comparison.unique[label])}
             for label, size in comparison.sizes.items()
         ],
-        "overlaps": [
-            o | {"a_title": titles[o["a"]], "b_title": titles[o["b"]]} for o in comparison.overlaps
-        ],
+        "overlaps": [o | {"a_title": titles[o["a"]], "b_title": titles[o["b"]]} for o in comparison.overlaps],
         "stability_start": start.isoformat(),
         "stability_end": churn[0].end.isoformat() if churn else None,
         "stability": [
@@ -147,7 +145,9 @@ def _write_csv(path: Path, summary: dict[str, Any]) -> None:
         for row in summary["stability"]:
             for measure in ("selected_at_start", "selected_again", "desisted_unaided", "entrants"):
                 out.writerow(["stability", row["label"], measure, row[measure]])
-            out.writerow(["stability", row["label"], "selected_again_percent", f"{row['retained_percent']:.1f}"])
+            out.writerow(
+                ["stability", row["label"], "selected_again_percent", f"{row['retained_percent']:.1f}"]
+            )
         spread = summary["concentration"]
         for measure in ("offenders", "offences", "gini", "long_career_percent"):
             out.writerow(["concentration", "", measure, spread[measure]])

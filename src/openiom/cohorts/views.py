@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from openiom.accounts.models import User
 
 # The cohort engine (Ibis, DuckDB, pandas) runs in the job process only (openiom.cohorts.jobs), and the
-# job mechanism (openiom.evaluation.services) is imported where a view uses it: a web worker loads
+# job mechanism (openiom.evaluation.jobs) is imported where a view uses it: a web worker loads
 # every view module before its first request.
 
 REFRESH_SECONDS = 2
@@ -53,12 +53,14 @@ class AnalysisForm(forms.Form):
 def index(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     initial = {"as_of": request.GET.get("as_of") or today.isoformat()}
-    form = AnalysisForm(request.POST if request.method == "POST" else None, initial=initial, user=request.user)
+    form = AnalysisForm(
+        request.POST if request.method == "POST" else None, initial=initial, user=request.user
+    )
     limit_error = ""
     if request.method == "POST" and form.is_valid():
         from openiom.cohorts.jobs import analysis_create
+        from openiom.evaluation.jobs import evaluation_run_launch
         from openiom.evaluation.limits import JobLimitReached
-        from openiom.evaluation.services import evaluation_run_launch
 
         try:
             run = analysis_create(
@@ -93,7 +95,7 @@ def _job_or_404(request: AuthenticatedRequest, job_id: int) -> EvaluationRun:
 @requires("cohort.analyse")
 def job(request: AuthenticatedRequest, job_id: int) -> HttpResponse:
     from openiom.cohorts.jobs import STEPS
-    from openiom.evaluation.services import evaluation_run_check_worker, may_cancel
+    from openiom.evaluation.jobs import evaluation_run_check_worker, may_cancel
 
     run = evaluation_run_check_worker(_job_or_404(request, job_id))
     auto_refresh = not run.finished and request.GET.get("refresh") != "off"
@@ -123,7 +125,7 @@ def job(request: AuthenticatedRequest, job_id: int) -> HttpResponse:
 @requires("cohort.analyse")
 @require_POST
 def job_cancel(request: AuthenticatedRequest, job_id: int) -> HttpResponse:
-    from openiom.evaluation.services import evaluation_run_cancel
+    from openiom.evaluation.jobs import evaluation_run_cancel
 
     evaluation_run_cancel(user=request.user, run=_job_or_404(request, job_id))
     return redirect("cohorts:job", job_id=job_id)

@@ -30,7 +30,7 @@ def _limit(name: str, default: int) -> int:
 def job_limits_check(user: User) -> None:
     """Raise JobLimitReached if starting one more job would pass either limit. Jobs whose process has
     died are marked failed first, so they do not hold a place for ever."""
-    from openiom.evaluation.services import evaluation_run_check_worker
+    from openiom.evaluation.jobs import evaluation_run_check_worker
 
     unfinished = list(EvaluationRun.objects.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)))
     alive = [r for r in unfinished if not evaluation_run_check_worker(r).finished]

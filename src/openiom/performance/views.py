@@ -75,7 +75,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         except MeasureError as exc:
             report_error = str(exc).replace("quarter: ", "")
         else:
-            from openiom.evaluation.services import evaluation_run_launch
+            from openiom.evaluation.jobs import evaluation_run_launch
 
             evaluation_run_launch(run)
             return redirect("performance:report", run_id=run.pk)
@@ -224,7 +224,7 @@ def report(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
         # An evaluation of the same scheme: not a report, so back to the dashboard.
         return redirect(reverse("performance:dashboard"))
     # Imported on use, as the evaluation pages do: it brings the statistics libraries.
-    from openiom.evaluation.services import evaluation_run_check_worker
+    from openiom.evaluation.jobs import evaluation_run_check_worker
 
     run = evaluation_run_check_worker(run)
     auto_refresh = not run.finished and request.GET.get("refresh") != "off"
