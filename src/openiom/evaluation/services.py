@@ -26,22 +26,52 @@ from openiom.evaluation import selectors
 from openiom.evaluation.config import ConfigError, EvaluationConfig, parse_config
 from openiom.evaluation.effects import CohortTooSmall
 from openiom.evaluation.histories import InputError
-from openiom.evaluation.jobs import (  # noqa: F401 - the job mechanism, named here as before
+from openiom.evaluation.jobs import (
     _LAUNCHED as _LAUNCHED,
+)
+from openiom.evaluation.jobs import (
     OTHER_JOBS as OTHER_JOBS,
+)
+from openiom.evaluation.jobs import (
     QUEUED as QUEUED,
+)
+from openiom.evaluation.jobs import (
     RUNNING as RUNNING,
+)
+from openiom.evaluation.jobs import (
     UNFINISHED as UNFINISHED,
+)
+from openiom.evaluation.jobs import (
     RunCancelled as RunCancelled,
+)
+from openiom.evaluation.jobs import (
     _end as _end,
+)
+from openiom.evaluation.jobs import (
     _is_job_of as _is_job_of,
+)
+from openiom.evaluation.jobs import (
     _other_job_execute as _other_job_execute,
+)
+from openiom.evaluation.jobs import (
     _process_alive as _process_alive,
+)
+from openiom.evaluation.jobs import (
     _update as _update,
+)
+from openiom.evaluation.jobs import (
     _update_while as _update_while,
+)
+from openiom.evaluation.jobs import (
     evaluation_run_cancel as evaluation_run_cancel,
+)
+from openiom.evaluation.jobs import (
     evaluation_run_check_worker as evaluation_run_check_worker,
+)
+from openiom.evaluation.jobs import (
     evaluation_run_launch as evaluation_run_launch,
+)
+from openiom.evaluation.jobs import (
     may_cancel as may_cancel,
 )
 from openiom.evaluation.matching import MatchingError
