@@ -65,7 +65,8 @@ def analysis_job(run: EvaluationRun, progress: Callable[[str], None]) -> dict[st
     from openiom.cohorts.definition_selectors import analysable_definitions
     from openiom.cohorts.engine import compare_results, concentration, identify, stability
     from openiom.cohorts.engine.dates import minus_months
-    from openiom.cohorts.selectors import app_database_snapshot, people_counts
+    from openiom.cohorts.job_selectors import people_counts
+    from openiom.cohorts.selectors import app_database_snapshot
 
     user = run.created_by
     as_of = dt.date.fromisoformat(run.config["as_of"])

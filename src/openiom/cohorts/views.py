@@ -17,7 +17,8 @@ from openiom.access.policy import requires
 from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
-from openiom.cohorts import job_presenters, selectors
+from openiom.cohorts import job_presenters
+from openiom.cohorts import job_selectors as selectors
 from openiom.evaluation.models import EvaluationRun, RunStatus
 
 if TYPE_CHECKING:

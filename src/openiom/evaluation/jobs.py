@@ -142,9 +142,10 @@ def evaluation_run_launch(run: EvaluationRun) -> None:
     in-memory SQLite database, which another process cannot open.
     """
     if getattr(settings, "EVALUATION_RUNNER", "process") == "inline":
-        from openiom.evaluation.services import evaluation_run_execute
+        # Named, as the OTHER_JOBS are: the evaluation's own job brings the statistics libraries.
+        import importlib
 
-        evaluation_run_execute(run.pk)
+        importlib.import_module("openiom.evaluation.services").evaluation_run_execute(run.pk)
         return
     out_dir = Path(run.output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
