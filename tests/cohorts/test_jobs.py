@@ -34,6 +34,8 @@ def test_the_csv_has_the_numbers_of_the_page() -> None:
     run = EvaluationRun.objects.get()
     assert run.status == RunStatus.SUCCEEDED and run.step == run.step_count == 6
     assert "Download every number (CSV)" in page.content.decode()
+    listed = client.get("/cohorts/").content.decode()
+    assert "Analyses you started" in listed and f"/cohorts/jobs/{run.pk}/" in listed
     response = client.get(f"/cohorts/jobs/{run.pk}/cohort-analysis.csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))  # type: ignore[attr-defined]
     assert ["sizes", "persistent-six-convictions@1", "selected", "6"] in rows
