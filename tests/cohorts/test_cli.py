@@ -149,3 +149,6 @@ def test_the_database_engine_runs_as_a_permitted_user_within_their_scope() -> No
     assert ours.exit_code == 0 and "1 selected" in ours.output, ours.output
     theirs: Any = iom(args, user=cli_user(Role.ANALYST, systems=("OTHERFORCE",), username="cli.other"))
     assert theirs.exit_code == 0 and "0 selected" in theirs.output, theirs.output
+    # Scope said out loud: the people the user may not analyse are counted, not silently missing.
+    assert "cli.other may analyse 0 of the" in theirs.output and "outside their scope" in theirs.output
+    assert "outside their scope" not in ours.output

@@ -43,8 +43,17 @@ def _source(
                     "--engine database reads the application database; drop --people/--events"
                 )
             user = acting_user("cohort.analyse")
+            from openiom.cohorts.job_selectors import people_counts
             from openiom.cohorts.selectors import app_database_source
 
+            counts = people_counts(user=user)
+            if counts["in_scope"] < counts["in_database"]:
+                click.echo(
+                    f"{user.username} may analyse {counts['in_scope']:,} of the {counts['in_database']:,} "
+                    "people in the application database; the others are outside their scope (records "
+                    "not supplied by or shared with their agency, and not people of their schemes)",
+                    err=True,
+                )
             return app_database_source(user=user)
         if not people or not events:
             raise click.UsageError(
