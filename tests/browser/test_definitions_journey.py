@@ -18,8 +18,11 @@ D = dt.date
 
 
 def test_analyst_copies_a_definition_changes_a_threshold_and_runs_it(
-    page: Any, sign_in: Any, live_server: Any
+    page: Any, sign_in: Any, live_server: Any, settings: Any, tmp_path: Any
 ) -> None:
+    # As in test_cohorts_page: the in-memory test database cannot be opened by a job process.
+    settings.EVALUATION_RUNNER = "inline"
+    settings.EVALUATION_OUTPUT_DIR = str(tmp_path)
     w = World()
     for i in range(8):
         w.person(f"P{i}")
@@ -58,6 +61,8 @@ def test_analyst_copies_a_definition_changes_a_threshold_and_runs_it(
     assert_accessible(page)
     page.get_by_label("As-of date").fill("2025-12-31")
     page.get_by_role("button", name="Run this definition").click()
+    page.wait_for_url("**/cohorts/jobs/*/")
+    assert page.locator("#job-status").inner_text() == "Finished"
     sizes = page.get_by_role("table", name="Cohort sizes")
     assert "persistent-six-convictions-north@1" in sizes.inner_text()
     assert_accessible(page)

@@ -12,9 +12,10 @@ from openiom.access.models import Scheme, SchemeMembership
 from openiom.accounts.roles import Role
 from openiom.audit.models import AuditEvent
 from openiom.cohorts.models import SchemeDefinition
-from tests.cohorts.test_views import load_world, signed_in
+from tests.cohorts.test_views import _jobs_inline, analyse, load_world, signed_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_jobs_inline")]
+__all__ = ["_jobs_inline"]
 
 
 def member(role: Role = Role.ANALYST, username: str = "") -> tuple[Client, Scheme]:
@@ -149,9 +150,9 @@ def test_a_saved_definition_runs_on_the_analysis_page() -> None:
     client.post("/cohorts/definitions/persistent-six-convictions/copy/", {"scheme": scheme.pk, "text": text})
     page = client.get("/cohorts/definitions/persistent-six-convictions-north/").content.decode()
     assert 'name="definitions" value="persistent-six-convictions-north"' in page
-    response = client.get(
-        "/cohorts/",
+    response = analyse(
+        client,
         {"as_of": dt.date(2025, 12, 31).isoformat(), "definitions": "persistent-six-convictions-north"},
     )
-    sizes = {row["label"]: row["size"] for row in response.context["sizes"]}
+    sizes = {row["label"]: row["size"] for row in response.context["summary"]["sizes"]}
     assert list(sizes) == ["persistent-six-convictions-north@1"]
