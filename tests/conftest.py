@@ -61,3 +61,48 @@ def iom(args: list[str], *, user: object = None, password: str = CLI_PASSWORD) -
     return CliRunner().invoke(
         main, argv, env={"OPENIOM_PASSWORD": password, "OPENIOM_USER": None}, prog_name="iom"
     )
+
+
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+        "django_db_setup",
+    }
+)
+
+
+def uses_application_database(item: pytest.Item) -> bool:
+    """Whether a test can reach the application database, directly or through a fixture of ours."""
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    names = set(getattr(item, "fixturenames", ()))
+    if names & DATABASE_FIXTURES:
+        return True
+    # pytest-django puts django_db_blocker in every test's closure; a fixture of ours that asks
+    # for it (to build shared rows once per module) makes the test depend on the database.
+    info = getattr(item, "_fixtureinfo", None)
+    for name in names:
+        for fixturedef in info.name2fixturedefs.get(name, ()) if info else ():
+            if "pytest_django" in (fixturedef.baseid or "") or fixturedef.func.__module__.startswith(
+                "pytest_django"
+            ):
+                continue
+            if {"django_db_blocker", *DATABASE_FIXTURES} & set(fixturedef.argnames):
+                return True
+    return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The PostgreSQL pass (scripts/test) re-runs only what can behave differently on PostgreSQL:
+    # a test that never reaches the application database ran identically in the SQLite pass.
+    if os.environ.get("OPENIOM_ONLY_DATABASE_TESTS") != "1":
+        return
+    kept = [item for item in items if uses_application_database(item)]
+    dropped = [item for item in items if not uses_application_database(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

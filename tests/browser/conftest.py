@@ -85,6 +85,21 @@ def sign_in_as(page: Any, username: str, password: str = PASSWORD) -> None:
     page.wait_for_url(lambda url: "/sign-in" not in url)
 
 
+def sign_in_with_session(page: Any, user: Any, base_url: str) -> None:
+    """Start the browser signed in as `user` with a session cookie, skipping the form.
+
+    For tests about the pages a user sees once signed in; the sign-in form itself is driven by
+    sign_in_as (tests/browser/test_access_journeys.py, test_pages_accessible's sign-in test).
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}])
+
+
 @pytest.fixture
 def sign_in(page: Any, db: Any) -> Callable[..., Any]:
     """Sign in as a new user with the given role (no agency or scheme: sees no people)."""

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.access.world import World, build_world
-from tests.browser.conftest import assert_accessible, sign_in_as
+from tests.browser.conftest import assert_accessible, sign_in_with_session
 from tests.browser.pages import PAGES, Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,9 +24,9 @@ def world() -> World:
     PAGES,
     ids=lambda p: f"{p.url_name}-{getattr(p.role, 'value', 'anonymous')}{'?' + p.query if p.query else ''}",
 )
-def test_page_is_accessible(spec: Page, page: Any, world: World) -> None:
+def test_page_is_accessible(spec: Page, page: Any, world: World, live_server: Any) -> None:
     if spec.role is not None:
-        sign_in_as(page, world.users[spec.role].username)
+        sign_in_with_session(page, world.users[spec.role], live_server.url)
     url = reverse(spec.url_name, kwargs=spec.kwargs(world)) + (f"?{spec.query}" if spec.query else "")
     response = page.goto(url)
     assert response.status == 200, f"{url} answered {response.status}"
