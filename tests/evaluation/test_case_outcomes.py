@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from django.template.defaultfilters import floatformat
 from django.test import Client
 
 from openiom.access.models import Agency, AgencyKind, Scheme, SchemeMembership
@@ -234,6 +235,22 @@ def test_case_outcomes_on_the_web_page(records: Any, tmp_path: Path, settings: A
     assert "Accommodation need met within 6 months" in page
     assert "had their accommodation need met within 6 months" in page
     assert "60.0" in page and "38.9" in page  # 3 of 5 treated, 7/18 of the comparison group, per 100
+    # Beside each matched difference, the adjusted one: 0.2 and -1/30 per person, per 100 people.
+    housed = next(r for r in run.summary["outcomes"] if r["key"] == "housed_6m")
+    assert housed["adjusted_difference"] == pytest.approx(20.0)
+    assert ">20.0</td>" in page and ">-3.3</td>" in page
+    assert "Adjusted difference (doubly robust)" in page
+    assert "Also adjusts for every covariate by regression within the matched sample" in page
+    # The distance's variance ratio after matching, by hand: treated 3 + 3 at two values (variance
+    # 1.5 d^2 / 5); comparison weights 3 x 7/6 and 4 x 7/8 (sum 7, squares 343/48), variance
+    # 1.75 d^2 / (7 - 49/48) = 12/41 d^2: ratio 0.3 x 41/12 = 1.025. Sex is yes/no: no ratio.
+    rows = {r["variable"]: r for r in run.summary["balance"]["rows"]}
+    assert rows["distance (logit PS)"]["variance_ratio_after"] == pytest.approx(1.025)
+    assert rows["sex=M"]["variance_ratio_after"] is None
+    assert f">{floatformat(rows['distance (logit PS)']['variance_ratio_after'], 2)}</td>" in page
+    assert "Variance ratio after matching" in page
+    # Effective sizes: 6 treated (weight 1 each); comparison 7^2 / (343/48) = 48/7 = 6.9.
+    assert "Effective sample size after matching: 6.0 in the treatment group and 6.9 in the comparison" in page
 
 
 @pytest.mark.parametrize(

@@ -121,7 +121,7 @@ def test_a_planted_effect_is_found_through_the_pages(
     assert "Evaluation finished" in page
     assert "For 100 typical people in the treatment group" in page
     assert "statistically significant reduction" in page
-    assert "Standardised mean differences before and after matching" in page
+    assert "Balance before and after matching: standardised mean differences" in page
     assert "distance (logit PS)" in page
     assert "Per person treated, the estimated cost of crime avoided" in page
     for name in ("report.html", "report.pdf", "results.json"):
