@@ -76,7 +76,9 @@ def test_an_analyst_evaluates_a_programme(page: Any, sign_in: Any, evaluation_se
     )
     assert balance.is_visible()
     assert balance.get_by_role("columnheader", name="Variance ratio after matching").is_visible()
-    distance = balance.get_by_role("row").filter(has=page.get_by_role("rowheader", name="distance (logit PS)"))
+    distance = balance.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name="distance (logit PS)")
+    )
     assert distance.get_by_role("cell").nth(3).inner_text().replace(".", "", 1).isdigit()
     assert "Effective sample size after matching:" in page.locator("#effective-sizes").inner_text()
     assert page.get_by_text("Per person treated, the estimated cost of crime avoided").is_visible()

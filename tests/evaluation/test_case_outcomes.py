@@ -250,7 +250,9 @@ def test_case_outcomes_on_the_web_page(records: Any, tmp_path: Path, settings: A
     assert f">{floatformat(rows['distance (logit PS)']['variance_ratio_after'], 2)}</td>" in page
     assert "Variance ratio after matching" in page
     # Effective sizes: 6 treated (weight 1 each); comparison 7^2 / (343/48) = 48/7 = 6.9.
-    assert "Effective sample size after matching: 6.0 in the treatment group and 6.9 in the comparison" in page
+    assert (
+        "Effective sample size after matching: 6.0 in the treatment group and 6.9 in the comparison" in page
+    )
 
 
 @pytest.mark.parametrize(

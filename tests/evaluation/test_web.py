@@ -360,7 +360,7 @@ def test_a_run_cancelled_while_running_stops_at_its_next_step(
     run = services.evaluation_run_create(user=analyst, config_text=config_text())
     reached = []
 
-    def pipeline(config: Any, progress: Any) -> Any:
+    def pipeline(config: Any, progress: Any, case_records: Any = None) -> Any:
         # The real pipeline's first step, a cancellation from the page, then the next step.
         progress(services.STEPS[0])
         reached.append(services.STEPS[0])

@@ -206,8 +206,8 @@ class EvaluationConfig(_Strict):
     @property
     def evaluated_outcomes(self) -> list[str]:
         """The outcomes to estimate: those listed, then every supplied or case-record one not listed."""
-        extra = [*self.supplied_outcomes, *self.case_outcomes]
-        return [*self.outcomes, *(o.name for o in extra if o.name not in self.outcomes)]
+        extra = [o.name for o in self.supplied_outcomes] + [o.name for o in self.case_outcomes]
+        return [*self.outcomes, *(name for name in extra if name not in self.outcomes)]
 
     @property
     def subgroup_min_size(self) -> int:

@@ -125,8 +125,8 @@ def case_outcome_records(user: User, case_outcomes: list[Any], scheme: Scheme | 
     Raises CaseOutcomesRefused for restricted pathways the user may not see."""
     import pandas as pd
 
-    from openiom.cases.models import NeedLevel, ServiceReferral
     from openiom.cases.models import Need as NeedRecord
+    from openiom.cases.models import NeedLevel, ServiceReferral
     from openiom.cases.rules import MEETS_NEED
     from openiom.cases.selectors import cases_visible_to
     from openiom.evaluation.case_outcomes import CASE_OUTCOME_KINDS, RECORD_COLUMNS

@@ -212,7 +212,7 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
             if config.case_outcomes
             else None
         )
-        evaluation = run_evaluation(config, progress, records)
+        evaluation = run_evaluation(config, progress, case_records=records)
         progress(REPORT_STAGE)
         from openiom.evaluation.report import write_report
 
