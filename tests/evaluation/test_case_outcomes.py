@@ -209,6 +209,11 @@ def test_case_outcomes_through_iom_evaluate(records: Any, tmp_path: Path) -> Non
     html = (tmp_path / "out" / "report.html").read_text()
     assert "Accommodation need met within 6 months" in html
     assert "had their accommodation need met within 6 months" in html
+    assert (
+        "From the case records: yes when a referral for that need closed with the need recorded as met"
+        in html
+    )
+    assert "only people whose case records a need for accommodation have a value" in html
 
 
 def test_case_outcomes_need_a_named_user(tmp_path: Path) -> None:
@@ -295,3 +300,29 @@ def test_substance_misuse_records_need_a_role_entitled_to_them(
     assert "case_outcomes: treatment_3m would read health or substance-misuse records" in result.output
     with pytest.raises(ConfigError, match="treatment_3m would read health or substance-misuse"):
         services.evaluation_run_create(user=records, config_text=config.read_text())
+
+
+@pytest.mark.parametrize("on_failure", ["warn", "refuse"])
+def test_the_web_page_leads_with_the_balance_verdict(
+    records: Any, tmp_path: Path, settings: Any, on_failure: str
+) -> None:
+    # The comparison group's effective size is 48/7 (6.9): below a minimum of 10 the groups are not comparable.
+    write_folder(tmp_path / "data", balance={"min_ess": 10, "on_failure": on_failure})
+    settings.EVALUATION_DATA_DIR = str(tmp_path / "data")
+    settings.EVALUATION_OUTPUT_DIR = str(tmp_path / "runs")
+    text = (tmp_path / "data" / "evaluation.yaml").read_text()
+    run = services.evaluation_run_create(user=records, config_text=text, scheme=Scheme.objects.get(code="S1"))
+    run = services.evaluation_run_execute(run.pk)
+    client = Client()
+    client.force_login(records)
+    page = client.get(f"/evaluation/{run.pk}/").content.decode().replace("&#x27;", "'")
+    verdict = "The groups are not comparable on the comparison group's effective size (7, below 10"
+    if on_failure == "warn":
+        assert run.status == RunStatus.SUCCEEDED, run.message
+        assert run.summary["headline"].startswith(verdict)
+        assert "Taken at face value: " in run.summary["headline"]
+        assert page.index(verdict) < page.index("Taken at face value") < page.index("Effect of the programme")
+    else:
+        assert run.status == RunStatus.REFUSED
+        assert verdict in run.message and "Nothing was estimated" in run.message
+        assert verdict in page
