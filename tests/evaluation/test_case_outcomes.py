@@ -326,3 +326,34 @@ def test_the_web_page_leads_with_the_balance_verdict(
         assert run.status == RunStatus.REFUSED
         assert verdict in run.message and "Nothing was estimated" in run.message
         assert verdict in page
+
+
+def test_the_page_flags_balance_by_the_configured_gate() -> None:
+    from openiom.evaluation.summary import summarise
+
+    def row(name: str, smd: float, ratio: float | None) -> dict[str, Any]:
+        return {"variable": name, "smd": smd, "variance_ratio": ratio}
+
+    results = {
+        "title": "t",
+        "headline": "h",
+        "outcomes": {},
+        "matching": {"sample_sizes": {}},
+        "multiple_comparisons_note": "",
+        "warnings": [],
+        "comparability": {
+            "comparable": False,
+            "problems": [],
+            "max_abs_smd": 0.2,
+            "variance_ratio": [0.8, 1.25],
+        },
+        "balance": {
+            "before": [row("age", 0.5, 3.0), row("sex=M", 0.3, None)],
+            "after": [row("age", 0.15, 1.3), row("sex=M", 0.25, None)],
+        },
+    }
+    balance = summarise(results)["balance"]
+    assert balance["threshold"] == 0.2
+    assert balance["above_threshold"] == ["sex=M"]  # 0.15 is within a gate of 0.2
+    assert balance["variance_ratio_outside"] == ["age"]  # 1.3 is outside [0.8, 1.25]
+    assert [r["variance_ratio_before"] for r in balance["rows"]] == [3.0, None]

@@ -57,6 +57,9 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
     before = {r["variable"]: r for r in results["balance"]["before"]}
     gate = results.get("comparability", {})
     low, high = gate.get("variance_ratio") or (0.5, 2.0)
+    # The configured gate (balance.max_abs_smd), so the page flags what the headline's verdict counts.
+    threshold = gate.get("max_abs_smd") or SMD_WARNING
+    amber = min(SMD_AMBER, threshold / 2)
     balance_rows = []
     for row in results["balance"]["after"]:
         after = row["smd"]
@@ -72,9 +75,9 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
                 "variance_ratio_after": ratio,
                 "variance_ratio_outside": ratio is not None and not low <= ratio <= high,
                 "level": "poor"
-                if size is not None and size > SMD_WARNING
+                if size is not None and size > threshold
                 else "fair"
-                if size is not None and size > SMD_AMBER
+                if size is not None and size > amber
                 else "good",
             }
         )
@@ -94,8 +97,8 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
         "estimators": [{"name": name, "explanation": text} for name, text in estimators.items()],
         "aipw": "aipw" in estimators,
         "balance": {
-            "threshold": SMD_WARNING,
-            "amber": SMD_AMBER,
+            "threshold": threshold,
+            "amber": amber,
             "variance_ratio": [low, high],
             "variance_ratio_outside": [r["variable"] for r in balance_rows if r["variance_ratio_outside"]],
             "max_abs_smd_after": max(after_sizes) if after_sizes else None,
