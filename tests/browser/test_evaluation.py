@@ -65,10 +65,22 @@ def test_an_analyst_evaluates_a_programme(page: Any, sign_in: Any, evaluation_se
     assert effects.get_by_role(
         "rowheader", name="Proven reoffending rate (one year) (per 100 people)"
     ).is_visible()
-    assert page.get_by_role(
+    # Beside each matched difference, the adjusted (doubly robust) one with its interval, and what each adds.
+    assert effects.get_by_role("columnheader", name="Adjusted difference (doubly robust)").is_visible()
+    assert effects.get_by_role("columnheader", name="Adjusted 95% confidence interval").is_visible()
+    assert "Also adjusts for every covariate by regression" in page.locator("#estimators").inner_text()
+    balance = page.get_by_role(
         "table",
-        name="Standardised mean differences before and after matching (the numbers of the report's love plot)",
-    ).is_visible()
+        name="Balance before and after matching: standardised mean differences (the numbers of the "
+        "report's love plot) and variance ratios",
+    )
+    assert balance.is_visible()
+    assert balance.get_by_role("columnheader", name="Variance ratio after matching").is_visible()
+    distance = balance.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name="distance (logit PS)")
+    )
+    assert distance.get_by_role("cell").nth(3).inner_text().replace(".", "", 1).isdigit()
+    assert "Effective sample size after matching:" in page.locator("#effective-sizes").inner_text()
     assert page.get_by_text("Per person treated, the estimated cost of crime avoided").is_visible()
 
     with page.expect_download() as download:

@@ -121,7 +121,7 @@ def test_a_planted_effect_is_found_through_the_pages(
     assert "Evaluation finished" in page
     assert "For 100 typical people in the treatment group" in page
     assert "statistically significant reduction" in page
-    assert "Standardised mean differences before and after matching" in page
+    assert "Balance before and after matching: standardised mean differences" in page
     assert "distance (logit PS)" in page
     assert "Per person treated, the estimated cost of crime avoided" in page
     for name in ("report.html", "report.pdf", "results.json"):
@@ -360,7 +360,7 @@ def test_a_run_cancelled_while_running_stops_at_its_next_step(
     run = services.evaluation_run_create(user=analyst, config_text=config_text())
     reached = []
 
-    def pipeline(config: Any, progress: Any) -> Any:
+    def pipeline(config: Any, progress: Any, case_records: Any = None) -> Any:
         # The real pipeline's first step, a cancellation from the page, then the next step.
         progress(services.STEPS[0])
         reached.append(services.STEPS[0])

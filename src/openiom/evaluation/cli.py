@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from openiom.access.commands import LOCAL_FILES, command_action
+from openiom.access.commands import LOCAL_FILES, acting_user, command_action
 from openiom.evaluation.config import ConfigError, load_config
 from openiom.evaluation.effects import CohortTooSmall
 from openiom.evaluation.histories import InputError
@@ -35,6 +35,17 @@ def evaluate(config_path: Path, out_dir: Path, quiet: bool) -> None:
         config = load_config(config_path)
     except ConfigError as exc:
         raise click.ClickException(f"{config_path.name}:\n{exc}") from exc
+    case_records = None
+    if config.case_outcomes:
+        # Only these outcomes touch the application database: the run is then a named user's, checked
+        # and audited, reading the cases that user may evaluate.
+        from openiom.evaluation.selectors import CaseOutcomesRefused, case_outcome_records
+
+        user = acting_user("evaluation.run")
+        try:
+            case_records = case_outcome_records(user, config.case_outcomes)
+        except CaseOutcomesRefused as exc:
+            raise click.ClickException(f"{config_path.name}:\n{exc}") from exc
     bar = tqdm(total=len(STAGES) + 1, desc="evaluation", unit="step", disable=quiet)
 
     def progress(stage: str) -> None:
@@ -43,7 +54,7 @@ def evaluate(config_path: Path, out_dir: Path, quiet: bool) -> None:
             bar.update(1)
 
     try:
-        evaluation = run_evaluation(config, progress)
+        evaluation = run_evaluation(config, progress, case_records)
         bar.update(1)
         bar.set_postfix_str("writing the report")
         paths = write_report(out_dir, evaluation.results, evaluation.balance_before, evaluation.balance_after)

@@ -14,6 +14,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from openiom.evaluation.case_outcomes import CASE_OUTCOME_KINDS, MAX_WINDOW_MONTHS, PATHWAY_WORDS
+
 HISTORY_COVARIATES = (
     "age",
     "sex",
@@ -109,6 +111,28 @@ class SuppliedOutcome(_Strict):
     phrase: str = ""  # binary: what a person with the outcome "had" or did, e.g. "started treatment"
 
 
+class CaseOutcome(_Strict):
+    """An outcome drawn from the case records (evaluation/case_outcomes.py defines the kinds)."""
+
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    kind: str
+    pathway: str
+    within_months: int = Field(ge=1, le=MAX_WINDOW_MONTHS)
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _known(self) -> CaseOutcome:
+        if self.kind not in CASE_OUTCOME_KINDS:
+            raise ValueError(
+                f"{self.name}: unknown kind {self.kind!r}; choose from {', '.join(CASE_OUTCOME_KINDS)}"
+            )
+        if self.pathway not in PATHWAY_WORDS:
+            raise ValueError(
+                f"{self.name}: unknown pathway {self.pathway!r}; choose from {', '.join(PATHWAY_WORDS)}"
+            )
+        return self
+
+
 class Costs(_Strict):
     programme_cost_per_person: float | None = Field(None, ge=0)
     programme_price_base: str | None = None
@@ -131,6 +155,7 @@ class EvaluationConfig(_Strict):
     matching: Matching = Matching()
     outcomes: list[str] = Field(default_factory=lambda: list(OUTCOMES))
     supplied_outcomes: list[SuppliedOutcome] = Field(default_factory=list)
+    case_outcomes: list[CaseOutcome] = Field(default_factory=list)
     effects: Effects = Effects()
     balance: BalanceGate = BalanceGate()
     min_cohort: int = Field(60, ge=2)
@@ -147,12 +172,19 @@ class EvaluationConfig(_Strict):
             raise ValueError(
                 f"supplied_outcomes: {', '.join(sorted(set(clash)))} is a built-in or repeated name"
             )
+        case_names = [o.name for o in self.case_outcomes]
+        clash = [n for n in case_names if n in OUTCOMES or n in supplied_names or case_names.count(n) > 1]
+        if clash:
+            raise ValueError(
+                f"case_outcomes: {', '.join(sorted(set(clash)))} is a built-in, supplied or repeated name"
+            )
+        supplied_names = [*supplied_names, *case_names]
         known = (*OUTCOMES, *supplied_names)
         unknown = [v for v in self.outcomes if v not in known]
         if unknown:
             raise ValueError(
                 f"outcomes: unknown outcome(s) {', '.join(unknown)}; choose from {', '.join(known)} "
-                f"(or describe it under supplied_outcomes)"
+                f"(or describe it under supplied_outcomes or case_outcomes)"
             )
         if "proven_reoffending" not in self.outcomes:
             raise ValueError("proven_reoffending must be one of the outcomes (it is the headline measure)")
@@ -173,8 +205,9 @@ class EvaluationConfig(_Strict):
 
     @property
     def evaluated_outcomes(self) -> list[str]:
-        """The outcomes to estimate: those listed, then every supplied one not listed."""
-        return [*self.outcomes, *(o.name for o in self.supplied_outcomes if o.name not in self.outcomes)]
+        """The outcomes to estimate: those listed, then every supplied or case-record one not listed."""
+        extra = [o.name for o in self.supplied_outcomes] + [o.name for o in self.case_outcomes]
+        return [*self.outcomes, *(name for name in extra if name not in self.outcomes)]
 
     @property
     def subgroup_min_size(self) -> int:

@@ -29,6 +29,7 @@ from openiom.evaluation.balance import (
     comparability_problems,
     not_comparable_sentence,
 )
+from openiom.evaluation.case_outcomes import case_outcome_values, case_specs, kind_words
 from openiom.evaluation.config import EvaluationConfig
 from openiom.evaluation.costs import cost_benefit
 from openiom.evaluation.effects import (
@@ -187,8 +188,25 @@ def headline(effect_sentence: str, problems: list[str]) -> str:
     return f"{not_comparable_sentence(problems)} Taken at face value: {effect_sentence}"
 
 
-def run_evaluation(config: EvaluationConfig, progress: Progress | None = None) -> Evaluation:
+def case_records_fingerprint(records: pd.DataFrame | None) -> dict[str, Any] | None:
+    """How many case-record rows were read, and their SHA-256 in a fixed order, for results.json."""
+    if records is None:
+        return None
+    ordered = records.astype(str).sort_values(list(records.columns)).to_csv(index=False)
+    return {"rows": len(records), "sha256": hashlib.sha256(ordered.encode()).hexdigest()}
+
+
+def run_evaluation(
+    config: EvaluationConfig, progress: Progress | None = None, case_records: pd.DataFrame | None = None
+) -> Evaluation:
+    """`case_records` (source_system, source_id, outcome, event_date) is what
+    `evaluation.selectors.case_outcome_records` read for the configuration's case_outcomes."""
     step = progress or (lambda _stage: None)
+    if config.case_outcomes and case_records is None:
+        raise histories.InputError(
+            "case_outcomes are read from the application's case records: run the evaluation on the web "
+            "page or with `iom --user NAME evaluate`"
+        )
     reference: ReferenceData = (
         read_reference_directory(config.data.reference) if config.data.reference else builtin_reference()
     )
@@ -333,6 +351,10 @@ def run_evaluation(config: EvaluationConfig, progress: Progress | None = None) -
         if specs and config.data.outcomes:
             supplied_frame = read_supplied_outcomes(con, config.data.outcomes, specs)
             outcome_frame = outcome_frame.merge(supplied_frame, on="person_key", how="left")
+        if config.case_outcomes and case_records is not None:
+            from_cases = case_outcome_values(con, "matched", case_records, config.case_outcomes)
+            outcome_frame = outcome_frame.merge(from_cases, on="person_key", how="left")
+            specs = {**specs, **case_specs(config.case_outcomes)}
         outcomes_all = frame[["person_key"]].merge(outcome_frame, on="person_key", how="left")
         w = match.weights
         clusters = match.subclass
@@ -443,6 +465,16 @@ def run_evaluation(config: EvaluationConfig, progress: Progress | None = None) -
             "files": files,
             "config": config.model_dump(mode="json", exclude={"data"}),
             "reference_data": {"version": reference.version, "sha256": reference.sha256},
+            "case_records": case_records_fingerprint(case_records),
+        },
+        "case_outcomes": {
+            o.name: {
+                "kind": o.kind,
+                "pathway": o.pathway,
+                "within_months": o.within_months,
+                **{k: t for k, t in kind_words(o.kind, o.pathway, o.within_months).items() if k != "phrase"},
+            }
+            for o in config.case_outcomes
         },
         "versions": package_versions(),
         "seed": config.seed,

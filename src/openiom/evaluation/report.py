@@ -130,6 +130,13 @@ def _outcome_section(results: dict[str, Any]) -> str:
                     f"({other['ci_low'] * (100.0 if item['kind'] in ('rate', 'count') else 1.0):.1f} to "
                     f"{other['ci_high'] * (100.0 if item['kind'] in ('rate', 'count') else 1.0):.1f}; {other['se_method']})."
                 )
+        source = results.get("case_outcomes", {}).get(key)
+        if source:
+            extra.insert(
+                0,
+                f"From the case records: yes when {source['event']}, within {source['within_months']} months "
+                f"of the index date; only {source['population']} have a value.",
+            )
         texts.append(
             f"<h3>{escape(item['label'])}</h3><p>{escape(item['plain_language'])}</p>"
             + _paragraphs(extra + list(item.get("sensitivity", [])), "small")

@@ -92,3 +92,71 @@ def schemes_of(user: User) -> list[Scheme]:
 def schemes_among(schemes: list[Scheme]) -> QuerySet[Scheme]:
     """The same schemes as a queryset, by name, for a form's choice field."""
     return Scheme.objects.filter(pk__in=[s.pk for s in schemes]).order_by("name")
+
+
+class CaseOutcomesRefused(ValueError):
+    """A case outcome the user may not draw from the case records; the message names the outcome."""
+
+
+def case_outcomes_problem(user: User, case_outcomes: list[Any]) -> str | None:
+    """Why the user may not use these case outcomes, or None. Health and substance-misuse referrals are
+    special-category data: only a role entitled to them may evaluate an outcome drawn from them, as the
+    performance page shows its substance-misuse indicators only to such roles."""
+    from openiom.vocabulary import RESTRICTED_PATHWAYS
+
+    if scope_for(user, "restricted.health") is not None:
+        return None
+    restricted = [o.name for o in case_outcomes if o.pathway in RESTRICTED_PATHWAYS]
+    if not restricted:
+        return None
+    return (
+        f"case_outcomes: {', '.join(restricted)} would read health or substance-misuse records, which your "
+        f"role may not see; choose another pathway"
+    )
+
+
+def case_outcome_records(user: User, case_outcomes: list[Any], scheme: Scheme | None = None) -> Any:
+    """The case records behind the configuration's case_outcomes, as a DataFrame of source_system,
+    source_id, outcome (its name) and event_date, for the cases the user may evaluate (of `scheme`
+    only, when given).
+
+    Each person in an outcome's population has one row with an empty event_date, plus one row per
+    counted event (evaluation/case_outcomes.py defines the kinds); people outside it have no row.
+    Raises CaseOutcomesRefused for restricted pathways the user may not see."""
+    import pandas as pd
+
+    from openiom.cases.models import Need as NeedRecord
+    from openiom.cases.models import NeedLevel, ServiceReferral
+    from openiom.cases.rules import MEETS_NEED
+    from openiom.cases.selectors import cases_visible_to
+    from openiom.evaluation.case_outcomes import CASE_OUTCOME_KINDS, RECORD_COLUMNS
+
+    problem = case_outcomes_problem(user, case_outcomes)
+    if problem:
+        raise CaseOutcomesRefused(problem)
+    cases = cases_visible_to(user, ACTION)
+    if scheme is not None:
+        cases = cases.filter(scheme=scheme)
+    case_ids = cases.values("pk")
+    rows: list[tuple[Any, ...]] = []
+    for outcome in case_outcomes:
+        kind = CASE_OUTCOME_KINDS[outcome.kind]
+        needs = NeedRecord.objects.filter(case__in=case_ids, pathway=outcome.pathway).exclude(
+            level=NeedLevel.NONE
+        )
+        people = set(needs.values_list("case__person__source_system", "case__person__source_id"))
+        rows.extend((system, source_id, outcome.name, None) for system, source_id in sorted(people))
+        referrals = ServiceReferral.objects.filter(
+            case__in=case_ids, pathway=outcome.pathway, **{f"{kind.referral_date}__isnull": False}
+        )
+        if kind.need_met_only:
+            referrals = referrals.filter(outcome__in=sorted(MEETS_NEED))
+        dated = referrals.values_list(
+            "case__person__source_system", "case__person__source_id", kind.referral_date
+        )
+        rows.extend(
+            (system, source_id, outcome.name, on)
+            for system, source_id, on in sorted(dated)
+            if (system, source_id) in people
+        )
+    return pd.DataFrame(rows, columns=list(RECORD_COLUMNS))

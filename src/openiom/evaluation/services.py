@@ -149,6 +149,10 @@ def evaluation_run_create(
     except (ConfigError, UploadError):
         shutil.rmtree(out_dir, ignore_errors=True)
         raise
+    problem = selectors.case_outcomes_problem(user, config.case_outcomes)
+    if problem:
+        shutil.rmtree(out_dir, ignore_errors=True)
+        raise ConfigError(problem)
     run = EvaluationRun.objects.create(
         created_by=user,
         scheme=scheme,
@@ -203,7 +207,12 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
 
     try:
         config = EvaluationConfig.model_validate(run.config)
-        evaluation = run_evaluation(config, progress)
+        records = (
+            selectors.case_outcome_records(run.created_by, config.case_outcomes, run.scheme)
+            if config.case_outcomes
+            else None
+        )
+        evaluation = run_evaluation(config, progress, case_records=records)
         progress(REPORT_STAGE)
         from openiom.evaluation.report import write_report
 
@@ -214,7 +223,15 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
         pass
     except CohortTooSmall as exc:
         _end(run_id, RUNNING, status=RunStatus.REFUSED, message=f"Evaluation refused: {exc}")
-    except (ConfigError, InputError, MatchingError, ReferenceDataError, ValidationError, OSError) as exc:
+    except (
+        ConfigError,
+        InputError,
+        MatchingError,
+        ReferenceDataError,
+        ValidationError,
+        OSError,
+        selectors.CaseOutcomesRefused,
+    ) as exc:
         _end(run_id, RUNNING, status=RunStatus.FAILED, message=str(exc))
     except Exception as exc:
         logger.exception("evaluation run %s failed", run_id)

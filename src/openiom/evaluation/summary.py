@@ -42,28 +42,47 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
                     adjusted_difference=_scaled(adjusted["difference"], scale),
                     adjusted_ci_low=_scaled(adjusted["ci_low"], scale),
                     adjusted_ci_high=_scaled(adjusted["ci_high"], scale),
+                    adjusted_conclusive=adjusted["conclusive"],
+                )
+            aipw = item.get("aipw")
+            if aipw:
+                row.update(
+                    aipw_difference=_scaled(aipw["difference"], scale),
+                    aipw_ci_low=_scaled(aipw["ci_low"], scale),
+                    aipw_ci_high=_scaled(aipw["ci_high"], scale),
                 )
             row["sensitivity"] = item.get("sensitivity", [])
         outcomes.append(row)
 
-    before = {r["variable"]: r["smd"] for r in results["balance"]["before"]}
+    before = {r["variable"]: r for r in results["balance"]["before"]}
+    gate = results.get("comparability", {})
+    low, high = gate.get("variance_ratio") or (0.5, 2.0)
+    # The configured gate (balance.max_abs_smd), so the page flags what the headline's verdict counts.
+    threshold = gate.get("max_abs_smd") or SMD_WARNING
+    amber = min(SMD_AMBER, threshold / 2)
     balance_rows = []
     for row in results["balance"]["after"]:
         after = row["smd"]
         size = abs(after) if after is not None else None
+        ratio = row.get("variance_ratio")
         balance_rows.append(
             {
                 "variable": row["variable"],
-                "smd_before": before.get(row["variable"]),
+                "smd_before": before.get(row["variable"], {}).get("smd"),
                 "smd_after": after,
+                "variance_ratio_before": before.get(row["variable"], {}).get("variance_ratio"),
+                # Binary variables have no variance ratio (their variance follows from the mean).
+                "variance_ratio_after": ratio,
+                "variance_ratio_outside": ratio is not None and not low <= ratio <= high,
                 "level": "poor"
-                if size is not None and size > SMD_WARNING
+                if size is not None and size > threshold
                 else "fair"
-                if size is not None and size > SMD_AMBER
+                if size is not None and size > amber
                 else "good",
             }
         )
     after_sizes = [abs(r["smd_after"]) for r in balance_rows if r["smd_after"] is not None]
+    estimators = results.get("estimators", {})
     cba = results.get("cost_benefit")
     return {
         "title": results["title"],
@@ -74,9 +93,14 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
         "sample_sizes": results["matching"]["sample_sizes"],
         "outcomes": outcomes,
         "multiple_comparisons_note": results["multiple_comparisons_note"],
+        # What each estimate adds, one sentence each (pipeline.EXPLAIN); the page names them.
+        "estimators": [{"name": name, "explanation": text} for name, text in estimators.items()],
+        "aipw": "aipw" in estimators,
         "balance": {
-            "threshold": SMD_WARNING,
-            "amber": SMD_AMBER,
+            "threshold": threshold,
+            "amber": amber,
+            "variance_ratio": [low, high],
+            "variance_ratio_outside": [r["variable"] for r in balance_rows if r["variance_ratio_outside"]],
             "max_abs_smd_after": max(after_sizes) if after_sizes else None,
             "above_threshold": [r["variable"] for r in balance_rows if r["level"] == "poor"],
             "rows": balance_rows,
