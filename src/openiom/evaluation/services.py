@@ -9,6 +9,7 @@ reads. The same `evaluation_run_execute` is what the process calls, so tests can
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import uuid
 from collections.abc import Iterable
@@ -88,6 +89,24 @@ logger = logging.getLogger(__name__)
 REPORT_STAGE = "writing the report"
 STEPS = (*STAGES, REPORT_STAGE)
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+# A server path inside a message: a slash, then at least one folder. DuckDB and the operating system put
+# the full path (sometimes cut short) in their messages.
+_SERVER_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\](?:[^\s'\"(),;:/\\]+[/\\])+[^\s'\"(),;:]*")
+
+
+def without_paths(message: str) -> str:
+    """The message with every server path replaced by the file's own name (or an ellipsis when it
+    names no data file), so a failed run's message tells the analyst which file, never where it is
+    on the server or what else is there."""
+
+    def name(match: re.Match[str]) -> str:
+        text = match.group().rstrip(".")
+        base = re.split(r"[/\\]", text)[-1]
+        return base if base.lower().endswith(selectors.DATA_SUFFIXES) else "…"
+
+    return _SERVER_PATH.sub(name, message)
 
 
 class UploadError(ValueError):
@@ -213,16 +232,20 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
     except RunCancelled:
         pass
     except CohortTooSmall as exc:
-        _end(run_id, RUNNING, status=RunStatus.REFUSED, message=f"Evaluation refused: {exc}")
+        _end(
+            run_id, RUNNING, status=RunStatus.REFUSED, message=without_paths(f"Evaluation refused: {exc}")
+        )
     except (ConfigError, InputError, MatchingError, ReferenceDataError, ValidationError, OSError) as exc:
-        _end(run_id, RUNNING, status=RunStatus.FAILED, message=str(exc))
+        _end(run_id, RUNNING, status=RunStatus.FAILED, message=without_paths(str(exc)))
     except Exception as exc:
         logger.exception("evaluation run %s failed", run_id)
         _end(
             run_id,
             RUNNING,
             status=RunStatus.FAILED,
-            message=f"The evaluation stopped with an unexpected error ({type(exc).__name__}: {exc}).",
+            message=without_paths(
+                f"The evaluation stopped with an unexpected error ({type(exc).__name__}: {exc})."
+            ),
         )
     else:
         _end(
