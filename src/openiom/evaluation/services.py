@@ -13,6 +13,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -187,6 +188,52 @@ def evaluation_run_create(
     return run
 
 
+def evaluation_run_create_from_cases(
+    *,
+    user: User,
+    scheme: Scheme,
+    streams: list[str],
+    adopted_from: date,
+    adopted_to: date,
+    outcomes: list[str],
+    data_end: date | None = None,
+    title: str = "",
+) -> EvaluationRun:
+    """Record a queued run that evaluates the scheme's adopted cases against the never-adopted people
+    of the user's scope. The form has checked the choices (openiom.evaluation.forms); nothing is read
+    from or written to a server file until the job runs."""
+    from openiom.evaluation import from_cases
+
+    title = title.strip() or f"{scheme.name}: cases adopted {adopted_from:%d %b %Y} to {adopted_to:%d %b %Y}"
+    outcomes = ["proven_reoffending", *(o for o in outcomes if o != "proven_reoffending")]
+    record = from_cases.choices_record(
+        scheme=scheme,
+        streams=streams,
+        adopted_from=adopted_from,
+        adopted_to=adopted_to,
+        outcomes=outcomes,
+        data_end=data_end,
+        title=title[:200],
+    )
+    run = EvaluationRun.objects.create(
+        created_by=user,
+        scheme=scheme,
+        title=title[:200],
+        config_text=yaml.safe_dump(record, sort_keys=False),
+        config=record,
+        output_dir=str(selectors.output_root() / uuid.uuid4().hex),
+        step_count=len(STEPS),
+    )
+    audit_record(
+        user=user,
+        action=AuditAction.EVALUATION_RUN,
+        object_type="evaluation_run",
+        object_id=run.pk,
+        detail={"title": run.title, "from_cases": record["cases"]},
+    )
+    return run
+
+
 def evaluation_run_execute(run_id: int) -> EvaluationRun:
     """Carry out a queued run: the pipeline, then the report files, recording each step on the row.
 
@@ -221,7 +268,13 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
             raise RunCancelled
 
     try:
-        config = EvaluationConfig.model_validate(run.config)
+        from openiom.evaluation import from_cases
+
+        if from_cases.is_from_cases(run.config):
+            progress(STAGES[0])
+            config = from_cases.write_inputs(run)
+        else:
+            config = EvaluationConfig.model_validate(run.config)
         evaluation = run_evaluation(config, progress)
         progress(REPORT_STAGE)
         from openiom.evaluation.report import write_report
