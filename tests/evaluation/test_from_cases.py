@@ -12,80 +12,29 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from openiom.access.models import Agency, AgencyKind, Scheme, SchemeMembership
-from openiom.accounts.roles import Role
+from openiom.access.models import Scheme
 from openiom.accounts.services import user_create
-from openiom.cases.models import Case, CaseStatus
+from openiom.audit.models import AuditEvent
+from openiom.cases.models import Case
 from openiom.evaluation import selectors
 from openiom.evaluation.models import EvaluationRun, RunStatus
-from openiom.offending.models import OffendingEvent
 from openiom.people.models import Person
+from tests.evaluation import cases_world
+from tests.evaluation.cases_world import END, START
 
 pytestmark = pytest.mark.django_db
-
-START, END = date(2021, 1, 1), date(2021, 12, 31)
-
-
-def _person(n: int, system: str = "T") -> Person:
-    return Person.objects.create(
-        source_system=system,
-        source_id=f"P{n}",
-        family_name="Synthetic",
-        given_names="Test",
-        date_of_birth=date(1985 + n % 15, 1 + n % 12, 1),
-        sex="M" if n % 4 else "F",
-    )
-
-
-def _caution(person: Person, n: int, on: date) -> None:
-    OffendingEvent.objects.create(
-        source_system=person.source_system,
-        source_id=f"{person.source_id}-E{n}",
-        person=person,
-        event_type="caution",
-        offence_date=on - timedelta(days=20),
-        outcome_date=on,
-        offence_code="028/01",
-        disposal="caution",
-    )
 
 
 @pytest.fixture
 def world() -> dict[str, Any]:
-    """A scheme with `adopted` cases adopted in 2021 and a small pool of never-adopted people."""
-    agency = Agency.objects.create(code="TP", name="Test Police", kind=AgencyKind.POLICE, source_systems=["T"])
-    scheme = Scheme.objects.create(code="S1", name="Example IOM", region="North")
-    other = Scheme.objects.create(code="S2", name="Other IOM", region="South")
-    analyst = user_create(username="analyst.cases", password="a long test password", role=Role.ANALYST)
-    analyst.agency = agency
-    analyst.save(update_fields=["agency"])
-    SchemeMembership.objects.create(user=analyst, scheme=scheme)
-    for n in range(65):
-        person = _person(n)
-        adopted = START + timedelta(days=5 * n)
-        _caution(person, 1, adopted)
-        Case.objects.create(
-            scheme=scheme, person=person, status=CaseStatus.EXITED, stream="fixed", start_date=adopted
-        )
-    for n in range(100, 110):
-        _caution(_person(n), 1, START + timedelta(days=30))
-    _caution(_person(999), 1, date(2024, 6, 1))  # the records reach mid-2024
+    built = cases_world.build(pool=10)
     client = Client()
-    client.force_login(analyst)
-    return {"scheme": scheme, "other": other, "analyst": analyst, "client": client}
+    client.force_login(built["analyst"])
+    return {**built, "client": client}
 
 
 def _post(client: Client, scheme: Scheme, **fields: Any) -> Any:
-    data = {
-        "cases-source": "cases",
-        "cases-scheme": scheme.pk,
-        "cases-streams": ["fixed", "flex", "free"],
-        "cases-adopted_from": START.isoformat(),
-        "cases-adopted_to": END.isoformat(),
-        "cases-outcomes": ["proven_reoffending"],
-        **{f"cases-{k}": v for k, v in fields.items()},
-    }
-    return client.post("/evaluation/", data)
+    return client.post("/evaluation/", cases_world.form_data(scheme, **fields))
 
 
 def test_the_page_offers_the_cases_form_without_a_file(world: dict[str, Any]) -> None:
@@ -101,7 +50,11 @@ def test_the_page_offers_the_cases_form_without_a_file(world: dict[str, Any]) ->
         ({"adopted_from": "2021-06-01", "adopted_to": "2021-01-01"}, "adopted_to", "on or after the first"),
         ({"adopted_to": "2099-01-01"}, "adopted_to", "today or in the past"),
         ({"data_end": "2099-01-01"}, "data_end", "today or in the past"),
-        ({"adopted_from": "2019-01-01", "adopted_to": "2019-12-31"}, "adopted_from", "No case of Example IOM"),
+        (
+            {"adopted_from": "2019-01-01", "adopted_to": "2019-12-31"},
+            "adopted_from",
+            "No case of Example IOM",
+        ),
         ({"streams": ["flex"]}, "adopted_from", "No case of Example IOM"),
         ({"adopted_from": "not a date"}, "adopted_from", "as a real date"),
         ({"streams": []}, "streams", "Select at least one cohort stream"),
@@ -126,10 +79,30 @@ def test_a_scheme_outside_the_analysts_scope_cannot_be_chosen(world: dict[str, A
     assert EvaluationRun.objects.count() == 0
 
 
+def test_a_run_from_cases_goes_through_the_job_to_the_result_page(
+    world: dict[str, Any], settings: Any, tmp_path: Path
+) -> None:
+    settings.EVALUATION_RUNNER = "inline"
+    settings.EVALUATION_OUTPUT_DIR = str(tmp_path / "runs")
+    Case.objects.filter(person__source_id="P0").update(stream="flex")  # a stream not chosen: left out
+    cases_world.add_pool(200, 200)  # enough people to compare with
+    response = _post(world["client"], world["scheme"], streams=["fixed"], title="2021 intake")
+    run = EvaluationRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/evaluation/{run.pk}/"
+    assert run.status == RunStatus.SUCCEEDED, run.message
+    assert run.title == "2021 intake" and run.created_by == world["analyst"]
+    assert run.summary["sample_sizes"]["treated_all"] == cases_world.ADOPTED - 1
+    treated = (Path(run.output_dir) / "inputs" / "treated.csv").read_text().splitlines()
+    assert len(treated) == cases_world.ADOPTED  # header and 64 people
+    page = world["client"].get(f"/evaluation/{run.pk}/").content.decode()
+    assert "Evaluation finished" in page
+    assert AuditEvent.objects.filter(action="evaluation.run", object_id=str(run.pk)).exists()
+
+
 def test_the_selectors_keep_to_the_scope_and_leave_adopted_people_out(world: dict[str, Any]) -> None:
     analyst, scheme = world["analyst"], world["scheme"]
-    outside = _person(500, system="ELSEWHERE")
-    _caution(outside, 1, START + timedelta(days=40))
+    outside = cases_world.person(500, system="ELSEWHERE")
+    cases_world.caution(outside, 1, START + timedelta(days=40))
     cases = selectors.cases_adopted(
         analyst, scheme=scheme, streams=["fixed"], adopted_from=START, adopted_to=END
     )
@@ -168,7 +141,9 @@ def demo_like(synthetic_area: Path, settings: Any, tmp_path: Path) -> dict[str, 
     assert people_import(path=synthetic_area / "people.csv").ok
     assert events_import(path=synthetic_area / "events.csv").ok
     for username, role, first, last in DEMO_USERS:
-        user_create(username=username, password="demo password 1", role=role, first_name=first, last_name=last)
+        user_create(
+            username=username, password="demo password 1", role=role, first_name=first, last_name=last
+        )
     scheme = demo_access_build(source_system=DEMO_SOURCE_SYSTEM, as_of=timezone.localdate())
     adopted = demo_evaluation_cases_build(
         scheme=scheme, records_end=DEFAULT_AS_OF, source_system=DEMO_SOURCE_SYSTEM
@@ -189,7 +164,9 @@ def test_the_demo_scheme_has_adopted_cases_and_people_to_compare_them_with(demo_
     assert demo_like["adopted"] == cases.count() >= 60
     assert set(cases.values_list("stream", flat=True)) == {"fixed", "flex", "free"}
     never_adopted = Person.objects.exclude(iom_cases__start_date__isnull=False)
-    assert never_adopted.filter(events__outcome_date__range=(start, end)).distinct().count() > 3 * cases.count()
+    assert (
+        never_adopted.filter(events__outcome_date__range=(start, end)).distinct().count() > 3 * cases.count()
+    )
 
 
 def test_the_demo_evaluates_its_cases_end_to_end_through_the_job(

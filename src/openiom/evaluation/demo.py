@@ -51,7 +51,9 @@ def demo_evaluation_cases_build(
             person__source_system=source_system,
             outcome_date__range=(start, end),
         )
-        .filter(Q(event_type=CAUTION) | Q(event_type=CONVICTION, disposal__isnull=False) & ~Q(disposal=CUSTODY))
+        .filter(
+            Q(event_type=CAUTION) | Q(event_type=CONVICTION, disposal__isnull=False) & ~Q(disposal=CUSTODY)
+        )
         .exclude(person__in=Case.objects.values("person_id"))
         .values("person_id")
         .annotate(adopted=Min("outcome_date"))

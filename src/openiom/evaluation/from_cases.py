@@ -105,9 +105,17 @@ def write_inputs(run: EvaluationRun) -> EvaluationConfig:
     with (folder / "events.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(EVENT_HEADER)
-        for pk, person_id, kind, offence, outcome, code, disposal, custody, release in (
-            selectors.population_events(population)
-        ):
+        for (
+            pk,
+            person_id,
+            kind,
+            offence,
+            outcome,
+            code,
+            disposal,
+            custody,
+            release,
+        ) in selectors.population_events(population):
             writer.writerow(
                 (
                     SOURCE_SYSTEM,

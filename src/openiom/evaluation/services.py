@@ -285,9 +285,7 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
     except RunCancelled:
         pass
     except CohortTooSmall as exc:
-        _end(
-            run_id, RUNNING, status=RunStatus.REFUSED, message=without_paths(f"Evaluation refused: {exc}")
-        )
+        _end(run_id, RUNNING, status=RunStatus.REFUSED, message=without_paths(f"Evaluation refused: {exc}"))
     except (ConfigError, InputError, MatchingError, ReferenceDataError, ValidationError, OSError) as exc:
         _end(run_id, RUNNING, status=RunStatus.FAILED, message=without_paths(str(exc)))
     except Exception as exc:
