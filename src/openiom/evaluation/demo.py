@@ -18,20 +18,25 @@ from openiom.access.models import AgencyKind, Scheme
 from openiom.accounts.models import User
 from openiom.accounts.roles import Role
 from openiom.cases import services
-from openiom.cases.models import Case
+from openiom.cases.models import Case, PanelDecision
 from openiom.offending.models import OffendingEvent
 from openiom.people.models import Person
 from openiom.vocabulary import CAUTION, CONVICTION, CUSTODY
 
 DEMO_EVALUATION_CASES = 90
 STREAMS = ("fixed", "flex", "free")
+RATIONALE = "Demo: an earlier intake, adopted on the day of a community sentence or caution."
+
+
+def _age(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def intake_period(records_end: date) -> tuple[date, date]:
-    """Five and a half years that ended two years before the records do: every case has had its
-    follow-up, and the synthetic area of 3,000 people has enough sentences in it for 60 adoptions with
-    twice as many people left to compare them with."""
-    return date(records_end.year - 7, 1, 1), date(records_end.year - 2, 6, 30)
+    """Eight and a half years that ended two years before the records do: every case has had its
+    follow-up, and the synthetic area of 3,000 people has enough adults sentenced or cautioned in it
+    for more than 60 adoptions with as many people left to compare them with."""
+    return date(records_end.year - 10, 1, 1), date(records_end.year - 2, 6, 30)
 
 
 @transaction.atomic
@@ -41,7 +46,7 @@ def demo_evaluation_cases_build(
     """Adopt up to `limit` people of the area on the day of their first community sentence or caution
     in the intake period, and de-select them a year later. Idempotent; returns the cases adopted."""
     start, end = intake_period(records_end)
-    if Case.objects.filter(scheme=scheme, start_date__range=(start, end)).exists():
+    if PanelDecision.objects.filter(case__scheme=scheme, rationale=RATIONALE).exists():
         return 0
     users = {u.role: u for u in User.objects.filter(username__startswith="demo.")}
     coordinator = users[Role.COORDINATOR]
@@ -59,9 +64,12 @@ def demo_evaluation_cases_build(
         .annotate(adopted=Min("outcome_date"))
         .order_by("person_id")
     )
-    # Every third eligible person: an intake spread over the area rather than its first ids.
-    chosen = list(first)[::3][:limit]
-    people = Person.objects.in_bulk([row["person_id"] for row in chosen])
+    rows = list(first)
+    people = Person.objects.in_bulk([row["person_id"] for row in rows])
+    # Adults only, as IOM is; every other eligible one: an intake spread over the area rather than
+    # its first ids, and as many left to compare with.
+    adults = [row for row in rows if _age(people[row["person_id"]].date_of_birth, row["adopted"]) >= 18]
+    chosen = adults[::2][:limit]
     for n, row in enumerate(chosen):
         adopted: date = row["adopted"]
         case = services.panel_decide(
@@ -69,7 +77,7 @@ def demo_evaluation_cases_build(
             scheme=scheme,
             person=people[row["person_id"]],
             decision="adopt",
-            rationale="Demo: an earlier intake, adopted on the day of a community sentence or caution.",
+            rationale=RATIONALE,
             stream=STREAMS[n % len(STREAMS)],
             lead_agency=police,
             police_worker=users[Role.POLICE_OFFICER],
