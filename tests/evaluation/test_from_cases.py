@@ -203,3 +203,10 @@ def test_the_demo_evaluates_its_cases_end_to_end_through_the_job(
     assert "Synthetic" not in people and "SYNTH" not in people
     page = client.get(f"/evaluation/{run.pk}/").content.decode()
     assert run.summary["headline"][:40] in page.replace("&#x27;", "'")
+
+
+def test_the_form_offers_only_outcomes_the_pipeline_knows() -> None:
+    from openiom.evaluation.config import OUTCOMES
+    from openiom.evaluation.forms import OUTCOME_LABELS
+
+    assert set(OUTCOME_LABELS) <= set(OUTCOMES) and "proven_reoffending" in OUTCOME_LABELS

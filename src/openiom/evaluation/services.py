@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 from django.utils import timezone
+from django.utils.translation import gettext
 from pydantic import ValidationError
 
 from openiom.access.models import Scheme
@@ -204,7 +205,11 @@ def evaluation_run_create_from_cases(
     from or written to a server file until the job runs."""
     from openiom.evaluation import from_cases
 
-    title = title.strip() or f"{scheme.name}: cases adopted {adopted_from:%d %b %Y} to {adopted_to:%d %b %Y}"
+    title = title.strip() or gettext("%(scheme)s: cases adopted %(start)s to %(end)s") % {
+        "scheme": scheme.name,
+        "start": f"{adopted_from:%d/%m/%Y}",
+        "end": f"{adopted_to:%d/%m/%Y}",
+    }
     outcomes = ["proven_reoffending", *(o for o in outcomes if o != "proven_reoffending")]
     record = from_cases.choices_record(
         scheme=scheme,
