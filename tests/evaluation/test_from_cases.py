@@ -210,3 +210,29 @@ def test_the_form_offers_only_outcomes_the_pipeline_knows() -> None:
     from openiom.evaluation.forms import OUTCOME_LABELS
 
     assert set(OUTCOME_LABELS) <= set(OUTCOMES) and "proven_reoffending" in OUTCOME_LABELS
+
+
+@pytest.mark.slow
+@pytest.mark.application_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_run_from_cases_is_carried_out_by_the_separate_job_process(settings: Any, tmp_path: Path) -> None:
+    """The job process reads the cases and histories itself, as the user who started the run."""
+    import time
+
+    from django.db import connection
+
+    assert connection.vendor == "postgresql", "run with DATABASE_URL pointing at PostgreSQL"
+    settings.EVALUATION_RUNNER = "process"
+    settings.EVALUATION_OUTPUT_DIR = str(tmp_path / "runs")
+    built = cases_world.build(pool=200, username="analyst.process")
+    client = Client()
+    client.force_login(built["analyst"])
+    assert client.post("/evaluation/", cases_world.form_data(built["scheme"])).status_code == 302
+    run = EvaluationRun.objects.get()
+    assert run.worker_pid is not None
+    deadline = time.monotonic() + 240
+    while not run.finished and time.monotonic() < deadline:
+        time.sleep(0.5)
+        run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED, run.message
+    assert run.summary["sample_sizes"]["treated_all"] == cases_world.ADOPTED
