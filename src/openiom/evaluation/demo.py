@@ -21,10 +21,10 @@ from openiom.cases import services
 from openiom.cases.models import Case, PanelDecision
 from openiom.offending.models import OffendingEvent
 from openiom.people.models import Person
+from openiom.synth.iom_effect import STREAMS
 from openiom.vocabulary import CAUTION, CONVICTION, CUSTODY
 
 DEMO_EVALUATION_CASES = 90
-STREAMS = ("fixed", "flex", "free")
 RATIONALE = "Demo: an earlier intake, adopted on the day of a community sentence or caution."
 
 
