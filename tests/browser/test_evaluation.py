@@ -1,5 +1,6 @@
-"""An analyst evaluates a programme in the browser: start a run on planted data, follow the status page
-until it finishes, read the results and download the report. axe-core checks each page."""
+"""An analyst evaluates a programme in the browser: start a run on planted data (or on the scheme's own
+adopted cases), follow the status page until it finishes, read the results and download the report.
+axe-core checks each page."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 from django.db import connection
 
 from openiom.accounts.roles import Role
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in_as
+from tests.evaluation import cases_world
 from tests.evaluation.web import planted_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -38,6 +40,7 @@ def test_an_analyst_evaluates_a_programme(page: Any, sign_in: Any, evaluation_se
     assert_accessible(page)
 
     # A typo is named, with the key, in the error summary.
+    page.get_by_text("For experts: evaluate from a configuration file").click()
     textarea = page.get_by_label("Configuration")
     example = textarea.input_value()
     assert "programme_cost_per_person: 1500" in example
@@ -109,3 +112,38 @@ def test_an_analyst_cancels_a_run_they_started(page: Any, sign_in: Any, evaluati
     assert "Cancelled by Test Analyst." in page.locator("#run-message").inner_text()
     assert page.get_by_role("button", name="Cancel this evaluation").count() == 0
     assert_accessible(page)
+
+
+def test_an_analyst_evaluates_the_schemes_adopted_cases(page: Any, evaluation_settings: None) -> None:
+    """No configuration and no file: the treated group is chosen from the scheme's cases."""
+    built = cases_world.build(pool=200, username="analyst.browser")
+    sign_in_as(page, built["analyst"].username, cases_world.PASSWORD)
+    page.goto("/evaluation/")
+    assert page.get_by_role("heading", name="Evaluate the scheme's adopted cases").is_visible()
+    assert page.get_by_label("Configuration").is_hidden()  # the expert route, folded away
+    assert page.get_by_role("checkbox", name="Fixed").is_checked()
+    assert_accessible(page)
+
+    # An end before the start is named, with its field, in the error summary.
+    page.get_by_label("Adopted on or after").fill("2021-06-01")
+    page.get_by_label("Adopted on or before").fill("2021-01-01")
+    page.get_by_role("button", name="Evaluate these cases").click()
+    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    link = page.get_by_role("link", name="The last adoption date must be on or after the first")
+    assert link.is_visible()
+    assert page.title().startswith("Error:")
+    assert_accessible(page)
+    link.click()
+    assert page.evaluate("document.activeElement.id") == "id_cases-adopted_to"
+
+    page.get_by_label("Title (optional)").fill("Example IOM, 2021 intake")
+    page.get_by_label("Adopted on or after").fill(cases_world.START.isoformat())
+    page.get_by_label("Adopted on or before").fill(cases_world.END.isoformat())
+    page.get_by_role("checkbox", name="Number of proven reoffences").check()
+    page.get_by_role("button", name="Evaluate these cases").click()
+    page.wait_for_url("**/evaluation/*/")
+    page.get_by_role("heading", name="Evaluation finished").wait_for(timeout=300_000)
+    assert_accessible(page)
+    assert page.locator("#headline").inner_text()
+    page.get_by_role("link", name="All evaluations").click()
+    assert page.get_by_role("link", name="Example IOM, 2021 intake").is_visible()

@@ -43,3 +43,18 @@ def test_missing_and_forbidden_files_get_the_same_message(evaluation_folders: An
     message = refusal(people)
     assert message == "data.people: must be a file in the evaluation data folder"
     assert str(data_dir) not in message and "exist" not in message
+
+
+def test_a_job_that_cannot_read_a_file_names_no_server_path(evaluation_folders: Any) -> None:
+    """A file that is in the folder but unreadable fails the job; DuckDB's message carries the full
+    path, and the status page showed it."""
+    data_dir, out_dir = evaluation_folders
+    (data_dir / "broken.parquet").write_bytes(b"not a parquet file")
+    user = user_create(username="analyst.leak", password="a long test password", role=Role.ANALYST)
+    data = "\n  people: broken.parquet\n  events: events.parquet\n  treated: treated.csv\n  covariates: covariates.csv"
+    run = services.evaluation_run_create(user=user, config_text=config_text(data=data))
+    run = services.evaluation_run_execute(run.pk)
+    assert run.status == "failed"
+    assert "broken.parquet" in run.message
+    for secret in (str(data_dir), str(out_dir), str(data_dir.resolve()), str(Path(data_dir).anchor) + "tmp/"):
+        assert secret not in run.message, run.message

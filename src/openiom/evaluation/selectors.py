@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,8 +13,12 @@ from django.db.models import Q, QuerySet
 
 from openiom.access.models import Scheme
 from openiom.access.policy import Scope, scope_for
-from openiom.access.selectors import user_schemes
+from openiom.access.selectors import people_visible_to, user_schemes
+from openiom.cases.models import Case, CaseStatus
 from openiom.evaluation.models import EvaluationRun
+from openiom.offending.models import OffendingEvent
+from openiom.people.models import Person
+from openiom.vocabulary import PROVEN
 
 if TYPE_CHECKING:
     from openiom.accounts.models import User
@@ -160,3 +166,88 @@ def case_outcome_records(user: User, case_outcomes: list[Any], scheme: Scheme | 
             if (system, source_id) in people
         )
     return pd.DataFrame(rows, columns=list(RECORD_COLUMNS))
+
+
+# Evaluation from the scheme's own records: the treated group is the scheme's adopted cases, the
+# comparison pool the people of the user's scope who were never adopted by any scheme.
+ADOPTED_STATUSES = (CaseStatus.ACTIVE, CaseStatus.EXITED)
+
+
+def cases_adopted(
+    user: User, *, scheme: Scheme, streams: list[str], adopted_from: date, adopted_to: date
+) -> QuerySet[Case]:
+    """The scheme's adopted cases (managed now or since exited) of those streams, adopted in the period,
+    whose person the user may see for evaluation."""
+    return Case.objects.filter(
+        scheme=scheme,
+        status__in=ADOPTED_STATUSES,
+        stream__in=streams,
+        start_date__gte=adopted_from,
+        start_date__lte=adopted_to,
+        person__in=people_visible_to(user, ACTION),
+    )
+
+
+def adoption_dates(cases: QuerySet[Case]) -> list[date]:
+    return [d for d in cases.values_list("start_date", flat=True) if d is not None]
+
+
+def comparison_people(user: User) -> QuerySet[Person]:
+    """People of the user's scope never adopted by any scheme (an adopted person is no comparison)."""
+    adopted = Case.objects.filter(status__in=ADOPTED_STATUSES).values("person_id")
+    return people_visible_to(user, ACTION).exclude(pk__in=adopted)
+
+
+def comparison_with_index_event(user: User, start: date, end: date) -> int:
+    """How many comparison people were sanctioned (convicted, cautioned) or released in the period:
+    the people who can have an index event there and so join the pool."""
+    events = OffendingEvent.objects.filter(person__in=comparison_people(user)).filter(
+        Q(event_type__in=PROVEN, outcome_date__range=(start, end)) | Q(release_date__range=(start, end))
+    )
+    return events.values("person_id").distinct().count()
+
+
+def latest_outcome_date(user: User) -> date | None:
+    """The latest outcome recorded for anyone the user may see: how far the records reach."""
+    latest: date | None = (
+        OffendingEvent.objects.filter(person__in=people_visible_to(user, ACTION))
+        .order_by("-outcome_date")
+        .values_list("outcome_date", flat=True)
+        .first()
+    )
+    return latest
+
+
+def evaluation_population(user: User, treated: QuerySet[Case]) -> QuerySet[Person]:
+    """Everyone an evaluation from cases reads: the treated people and the comparison people."""
+    return people_visible_to(user, ACTION).filter(
+        Q(pk__in=treated.values("person_id")) | Q(pk__in=comparison_people(user).values("pk"))
+    )
+
+
+def population_rows(people: QuerySet[Person]) -> Iterator[tuple[int, date, str]]:
+    """(person id, date of birth, sex): nothing that names the person."""
+    yield from people.order_by("pk").values_list("pk", "date_of_birth", "sex").iterator(chunk_size=5000)
+
+
+EVENT_FIELDS = (
+    "pk",
+    "person_id",
+    "event_type",
+    "offence_date",
+    "outcome_date",
+    "offence_code",
+    "disposal",
+    "custody_start",
+    "release_date",
+)
+
+
+def population_events(people: QuerySet[Person]) -> Iterator[tuple[Any, ...]]:
+    """The offending events of those people, as EVENT_FIELDS."""
+    yield from (
+        OffendingEvent.objects.filter(person__in=people)
+        .order_by("pk")
+        .values_list(*EVENT_FIELDS)
+        .iterator(chunk_size=5000)
+    )

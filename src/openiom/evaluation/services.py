@@ -9,14 +9,17 @@ reads. The same `evaluation_run_execute` is what the process calls, so tests can
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import uuid
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
 from django.utils import timezone
+from django.utils.translation import gettext
 from pydantic import ValidationError
 
 from openiom.access.models import Scheme
@@ -88,6 +91,24 @@ logger = logging.getLogger(__name__)
 REPORT_STAGE = "writing the report"
 STEPS = (*STAGES, REPORT_STAGE)
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+# A server path inside a message: a slash, then at least one folder. DuckDB and the operating system put
+# the full path (sometimes cut short) in their messages.
+_SERVER_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\](?:[^\s'\"(),;:/\\]+[/\\])+[^\s'\"(),;:]*")
+
+
+def without_paths(message: str) -> str:
+    """The message with every server path replaced by the file's own name (or an ellipsis when it
+    names no data file), so a failed run's message tells the analyst which file, never where it is
+    on the server or what else is there."""
+
+    def name(match: re.Match[str]) -> str:
+        text = match.group().rstrip(".")
+        base = re.split(r"[/\\]", text)[-1]
+        return base if base.lower().endswith(selectors.DATA_SUFFIXES) else "…"
+
+    return _SERVER_PATH.sub(name, message)
 
 
 class UploadError(ValueError):
@@ -172,6 +193,56 @@ def evaluation_run_create(
     return run
 
 
+def evaluation_run_create_from_cases(
+    *,
+    user: User,
+    scheme: Scheme,
+    streams: list[str],
+    adopted_from: date,
+    adopted_to: date,
+    outcomes: list[str],
+    data_end: date | None = None,
+    title: str = "",
+) -> EvaluationRun:
+    """Record a queued run that evaluates the scheme's adopted cases against the never-adopted people
+    of the user's scope. The form has checked the choices (openiom.evaluation.forms); nothing is read
+    from or written to a server file until the job runs."""
+    from openiom.evaluation import from_cases
+
+    title = title.strip() or gettext("%(scheme)s: cases adopted %(start)s to %(end)s") % {
+        "scheme": scheme.name,
+        "start": f"{adopted_from:%d/%m/%Y}",
+        "end": f"{adopted_to:%d/%m/%Y}",
+    }
+    outcomes = ["proven_reoffending", *(o for o in outcomes if o != "proven_reoffending")]
+    record = from_cases.choices_record(
+        scheme=scheme,
+        streams=streams,
+        adopted_from=adopted_from,
+        adopted_to=adopted_to,
+        outcomes=outcomes,
+        data_end=data_end,
+        title=title[:200],
+    )
+    run = EvaluationRun.objects.create(
+        created_by=user,
+        scheme=scheme,
+        title=title[:200],
+        config_text=yaml.safe_dump(record, sort_keys=False),
+        config=record,
+        output_dir=str(selectors.output_root() / uuid.uuid4().hex),
+        step_count=len(STEPS),
+    )
+    audit_record(
+        user=user,
+        action=AuditAction.EVALUATION_RUN,
+        object_type="evaluation_run",
+        object_id=run.pk,
+        detail={"title": run.title, "from_cases": record["cases"]},
+    )
+    return run
+
+
 def evaluation_run_execute(run_id: int) -> EvaluationRun:
     """Carry out a queued run: the pipeline, then the report files, recording each step on the row.
 
@@ -206,7 +277,13 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
             raise RunCancelled
 
     try:
-        config = EvaluationConfig.model_validate(run.config)
+        from openiom.evaluation import from_cases
+
+        if from_cases.is_from_cases(run.config):
+            progress(STAGES[0])
+            config = from_cases.write_inputs(run)
+        else:
+            config = EvaluationConfig.model_validate(run.config)
         records = (
             selectors.case_outcome_records(run.created_by, config.case_outcomes, run.scheme)
             if config.case_outcomes
@@ -222,7 +299,7 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
     except RunCancelled:
         pass
     except CohortTooSmall as exc:
-        _end(run_id, RUNNING, status=RunStatus.REFUSED, message=f"Evaluation refused: {exc}")
+        _end(run_id, RUNNING, status=RunStatus.REFUSED, message=without_paths(f"Evaluation refused: {exc}"))
     except (
         ConfigError,
         InputError,
@@ -232,14 +309,16 @@ def evaluation_run_execute(run_id: int) -> EvaluationRun:
         OSError,
         selectors.CaseOutcomesRefused,
     ) as exc:
-        _end(run_id, RUNNING, status=RunStatus.FAILED, message=str(exc))
+        _end(run_id, RUNNING, status=RunStatus.FAILED, message=without_paths(str(exc)))
     except Exception as exc:
         logger.exception("evaluation run %s failed", run_id)
         _end(
             run_id,
             RUNNING,
             status=RunStatus.FAILED,
-            message=f"The evaluation stopped with an unexpected error ({type(exc).__name__}: {exc}).",
+            message=without_paths(
+                f"The evaluation stopped with an unexpected error ({type(exc).__name__}: {exc})."
+            ),
         )
     else:
         _end(

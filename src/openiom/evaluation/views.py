@@ -10,7 +10,7 @@ from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.evaluation import selectors
-from openiom.evaluation.forms import EvaluationForm
+from openiom.evaluation.forms import CasesEvaluationForm, EvaluationForm
 from openiom.evaluation.models import EvaluationRun, RunStatus
 
 # `openiom.evaluation.services` and `.config` are imported inside the views that use them: they
@@ -37,7 +37,26 @@ REPORT_STAGE_LABEL = _("writing the report")
 @requires("evaluation.run")
 def index(request: AuthenticatedRequest) -> HttpResponse:
     schemes = selectors.schemes_of(request.user)
-    if request.method == "POST":
+    cases_form = CasesEvaluationForm(user=request.user, schemes=schemes)
+    if request.method == "POST" and request.POST.get("cases-source") == "cases":
+        cases_form = CasesEvaluationForm(request.POST, user=request.user, schemes=schemes)
+        if cases_form.is_valid():
+            from openiom.evaluation import services
+
+            run = services.evaluation_run_create_from_cases(
+                user=request.user,
+                scheme=cases_form.cleaned_data["scheme"],
+                streams=cases_form.cleaned_data["streams"],
+                adopted_from=cases_form.cleaned_data["adopted_from"],
+                adopted_to=cases_form.cleaned_data["adopted_to"],
+                outcomes=cases_form.cleaned_data["outcomes"],
+                data_end=cases_form.cleaned_data["data_end"],
+                title=cases_form.cleaned_data["title"],
+            )
+            services.evaluation_run_launch(run)
+            return redirect("evaluation:status", run_id=run.pk)
+        form = EvaluationForm(initial={"config": selectors.example_config_text()}, schemes=schemes)
+    elif request.method == "POST":
         form = EvaluationForm(request.POST, request.FILES, schemes=schemes)
         if form.is_valid():
             # Only starting a run needs the pipeline: showing the page must not wait for it to load.
@@ -69,6 +88,10 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
         "evaluation/index.html",
         {
             "form": form,
+            "cases_form": cases_form,
+            # The error summary lists the errors of the form that was sent.
+            "error_form": cases_form if cases_form.is_bound else form,
+            "expert_open": form.is_bound,
             "runs": selectors.runs_recent(request.user),
             "data_files": selectors.data_files(),
         },

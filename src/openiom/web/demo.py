@@ -16,6 +16,7 @@ from openiom.accounts.models import User
 from openiom.accounts.roles import Role
 from openiom.accounts.services import user_create
 from openiom.cases.demo import demo_cases_build, demo_cohort_runs_build, demo_performance_build
+from openiom.evaluation.demo import demo_evaluation_cases_build
 from openiom.imports.services import events_import, people_import
 from openiom.people.models import Person
 from openiom.reference.datafiles import builtin_directory
@@ -117,4 +118,6 @@ def demo_build(
             comparison=planted_folder / "comparison.csv",
             source_system=DEMO_SOURCE_SYSTEM,
         )
+    echo("Adopting an earlier intake whose follow-up has ended, for the Evaluation page…")
+    demo_evaluation_cases_build(scheme=scheme, records_end=DEFAULT_AS_OF, source_system=DEMO_SOURCE_SYSTEM)
     return DemoSummary(people=Person.objects.count(), users=users)
