@@ -11,6 +11,7 @@ urlpatterns = [
     path("cohorts/", include("openiom.cohorts.urls")),
     path("identity/", include("openiom.identity.urls")),
     path("performance/", include("openiom.performance.urls")),
+    path("api/v1/", include("openiom.api.urls")),
     path("", include("openiom.audit.urls")),
 ]
 

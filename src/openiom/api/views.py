@@ -1,0 +1,144 @@
+"""The API's views: thin, as the pages' are. Each declares its action with @requires, checked by
+CentralPermission against the same permissions.yaml; each call is audited under the client's name."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
+from oauth2_provider.views import TokenView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from openiom.access.policy import public, requires
+from openiom.accounts.types import signed_in
+from openiom.api import selectors, services
+from openiom.api.pagination import Cursor, NewestFirst
+from openiom.api.problems import problem
+from openiom.api.serializers import PersonListItem, PersonSummary, ReferenceDataSet, SearchQuery
+from openiom.audit.actions import AuditAction
+from openiom.audit.services import audit_record
+
+API_VIEW_ATTR = "openiom_api"
+
+
+class ApiView(APIView):
+    """Authenticates and checks in DRF (the permission middleware defers to it, see access.middleware);
+    a call its view did not audit itself (a refusal, a bad request) is audited here."""
+
+    openiom_api = True
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if signed_in(request.user) and not getattr(request._request, "openiom_audited", False):
+            audit_record(
+                user=request.user,
+                action=AuditAction.API_CALL,
+                detail={
+                    "via": "api",
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                },
+            )
+        return response
+
+
+def audited(request: Request) -> None:
+    request._request.openiom_audited = True
+
+
+@requires("person.search")
+class PeopleSearch(ApiView):
+    """People the client may see for person.search, in pages of up to 50; identities only where the
+    client's role and agency may see them."""
+
+    pagination_class = Cursor
+
+    @extend_schema(
+        operation_id="people_search",
+        parameters=[SearchQuery],
+        responses={200: PersonListItem(many=True)},
+        summary="Find people the client may see by PNC ID, CRN, local police ID or name",
+    )
+    def get(self, request: Request) -> Response:
+        query = SearchQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        paginator = self.pagination_class()
+        found = paginator.paginate_queryset(
+            selectors.people_found(user=request.user, query=query.validated_data["q"]), request, view=self
+        )
+        page = [selectors.person_item(user=request.user, person=person) for person in found or []]
+        audit_record(
+            user=request.user,
+            action=AuditAction.PERSON_SEARCH,
+            detail={"via": "api", "query": query.validated_data["q"], "results": len(page)},
+        )
+        audited(request)
+        return paginator.get_paginated_response(PersonListItem(page, many=True).data)
+
+
+@requires("person.view")
+class PersonDetail(ApiView):
+    """One person's summary, as the client may see them: 404 for anyone out of its scope."""
+
+    @extend_schema(operation_id="person_summary", responses={200: PersonSummary})
+    def get(self, request: Request, person_id: int) -> Response:
+        person = selectors.visible_person(user=request.user, person_id=person_id)
+        if person is None:
+            return problem(404, _("No such person, or not one you may see."))
+        summary, groups = selectors.person_summary(user=request.user, person=person)
+        audit_record(
+            user=request.user,
+            action=AuditAction.PERSON_VIEW,
+            object_type="person",
+            object_id=person.pk,
+            fields=groups,
+            detail={"via": "api"},
+        )
+        audited(request)
+        return Response(PersonSummary(summary).data)
+
+
+@requires("reference.view")
+class ReferenceDataSets(ApiView):
+    """The reference data versions loaded (offence list, categories, unit costs), newest first."""
+
+    pagination_class = NewestFirst
+
+    @extend_schema(operation_id="reference_datasets", responses={200: ReferenceDataSet(many=True)})
+    def get(self, request: Request) -> Response:
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(selectors.datasets(), request, view=self)
+        return paginator.get_paginated_response(ReferenceDataSet(page, many=True).data)
+
+
+@public
+class Token(TokenView):
+    """OAuth2 client credentials: POST grant_type=client_credentials with the client's id and secret."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().post(request, *args, **kwargs)
+        if response.status_code == 200:
+            services.token_issued(access_token=json.loads(response.content)["access_token"])
+        return response
+
+
+@public
+class Schema(SpectacularJSONAPIView):
+    openiom_api = True
+    permission_classes = ()
+    authentication_classes = ()
+
+
+@public
+class Docs(SpectacularSwaggerSplitView):
+    openiom_api = True
+    permission_classes = ()
+    authentication_classes = ()
+    url_name = "api:schema"
