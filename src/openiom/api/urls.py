@@ -9,6 +9,6 @@ urlpatterns = [
     path("openapi.json", views.Schema.as_view(), name="schema"),
     path("docs/", views.Docs.as_view(), name="docs"),
     path("people", views.PeopleSearch.as_view(), name="people"),
-    path("people/<int:person_id>", views.PersonDetail.as_view(), name="person"),
+    path("people/<str:person_id>", views.PersonDetail.as_view(), name="person"),
     path("reference/datasets", views.ReferenceDataSets.as_view(), name="reference-datasets"),
 ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from oauth2_provider.views import TokenView
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,7 +25,7 @@ from openiom.api.serializers import PersonListItem, PersonSummary, ReferenceData
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 
-API_VIEW_ATTR = "openiom_api"
+MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField)
 
 
 class ApiView(APIView):
@@ -87,9 +88,20 @@ class PeopleSearch(ApiView):
 class PersonDetail(ApiView):
     """One person's summary, as the client may see them: 404 for anyone out of its scope."""
 
-    @extend_schema(operation_id="person_summary", responses={200: PersonSummary})
-    def get(self, request: Request, person_id: int) -> Response:
-        person = selectors.visible_person(user=request.user, person_id=person_id)
+    @extend_schema(
+        operation_id="person_summary",
+        parameters=[
+            OpenApiParameter(
+                "person_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, OpenApiParameter.PATH
+            )
+        ],
+        responses={200: PersonSummary},
+    )
+    def get(self, request: Request, person_id: str) -> Response:
+        # The route takes any text so a malformed id is a problem document naming it, not an HTML 404.
+        if not person_id.isdigit() or not 1 <= int(person_id) <= MAX_ID:
+            raise ValidationError({"person_id": [_("A person's id: a whole number from 1.")]})
+        person = selectors.visible_person(user=request.user, person_id=int(person_id))
         if person is None:
             return problem(404, _("No such person, or not one you may see."))
         summary, groups = selectors.person_summary(user=request.user, person=person)
