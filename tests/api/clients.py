@@ -20,7 +20,11 @@ def registered(world: World, name: str, role: Role, agency: str, schemes: list[s
 def token_for(client: RegisteredClient) -> str:
     response = Client().post(
         "/api/v1/token",
-        {"grant_type": "client_credentials", "client_id": client.client_id, "client_secret": client.client_secret},
+        {
+            "grant_type": "client_credentials",
+            "client_id": client.client_id,
+            "client_secret": client.client_secret,
+        },
     )
     assert response.status_code == 200, response.content
     body: dict[str, Any] = response.json()

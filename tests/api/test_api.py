@@ -155,7 +155,11 @@ def test_only_an_administrator_registers_clients_from_the_command_line() -> None
     assert AuditEvent.objects.filter(action="api.register_client", username=admin.username).exists()
     again = iom([*args, "--role", "probation_practitioner"], user=admin, password=PASSWORD)
     assert again.exit_code == 1 and "already exists" in again.output  # type: ignore[attr-defined]
-    bad = iom(["api", "register-client", "--name", "x-y-z", "--agency", "PRB", "--role", "chief"], user=admin, password=PASSWORD)
+    bad = iom(
+        ["api", "register-client", "--name", "x-y-z", "--agency", "PRB", "--role", "chief"],
+        user=admin,
+        password=PASSWORD,
+    )
     assert bad.exit_code == 1 and "role 'chief'" in bad.output  # type: ignore[attr-defined]
 
 
@@ -163,7 +167,9 @@ def test_the_committed_schema_is_the_one_the_code_generates() -> None:
     from drf_spectacular.generators import SchemaGenerator
     from drf_spectacular.renderers import OpenApiJsonRenderer
 
-    generated = json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
+    generated = json.loads(
+        OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True))
+    )
     committed = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     assert generated == committed, (
         "docs/api/openapi.json is stale: regenerate it with "

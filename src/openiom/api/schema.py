@@ -17,7 +17,9 @@ class ClientCredentialsScheme(OpenApiAuthenticationExtension):  # type: ignore[n
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
         return {
             "type": "oauth2",
-            "flows": {"clientCredentials": {"tokenUrl": "/api/v1/token", "scopes": {"api": "The OpenIOM API"}}},
+            "flows": {
+                "clientCredentials": {"tokenUrl": "/api/v1/token", "scopes": {"api": "The OpenIOM API"}}
+            },
         }
 
 
@@ -59,11 +61,11 @@ PROBLEM_RESPONSES = {
 class ProblemAutoSchema(AutoSchema):
     """Every operation documents the problem documents it may answer with."""
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         for code, response in PROBLEM_RESPONSES.items():
             if str(code) not in responses:
-                responses[str(code)] = self._get_response_for_code(
+                responses[str(code)] = self._get_response_for_code(  # type: ignore[no-untyped-call]
                     response, str(code), ["application/problem+json"], direction
                 )
         return responses

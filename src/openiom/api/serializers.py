@@ -25,7 +25,9 @@ class PersonIdentity(serializers.Serializer[Any]):
 
 class PersonListItem(serializers.Serializer[Any]):
     id = serializers.IntegerField()
-    display_name = serializers.CharField(help_text=_("FAMILY, Given, or a pseudonym where identities are withheld."))
+    display_name = serializers.CharField(
+        help_text=_("FAMILY, Given, or a pseudonym where identities are withheld.")
+    )
     identity = PersonIdentity(allow_null=True, help_text=_("Only where the client may see identities."))
 
 
@@ -47,7 +49,9 @@ class PersonSummary(serializers.Serializer[Any]):
     field_groups = serializers.ListField(child=serializers.CharField())
     identity = PersonIdentity(allow_null=True)
     age = serializers.IntegerField(allow_null=True)
-    offending = OffendingSummary(allow_null=True, help_text=_("Only where the client may see offending history."))
+    offending = OffendingSummary(
+        allow_null=True, help_text=_("Only where the client may see offending history.")
+    )
 
 
 class ReferenceDataSet(serializers.Serializer[Any]):
