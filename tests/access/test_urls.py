@@ -39,6 +39,7 @@ POST_ONLY = {
     "evaluation:cancel",
     "cohorts:job-cancel",
     "api:token",
+    "api:referral-status",
 }
 
 # The REST API answers with problem documents (application/problem+json), never a sign-in redirect.

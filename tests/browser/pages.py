@@ -197,6 +197,9 @@ NOT_PAGES = {
     "api:people",
     "api:person",
     "api:reference-datasets",
+    "api:referrals",
+    "api:referral",
+    "api:referral-status",
     # Redirects to and from the identity provider; the sign-in page with single sign-on on is
     # checked in tests/browser/test_single_sign_on.py.
     "accounts:oidc-authenticate",

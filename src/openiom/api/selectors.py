@@ -9,11 +9,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from openiom.access import selectors as access
+from openiom.api.models import IdempotentRequest
+from openiom.cases import selectors as cases
+from openiom.cases.models import ServiceReferral
 from openiom.offending.selectors import offending_summary
 from openiom.people import selectors as people
 from openiom.people.models import Person
 from openiom.reference import selectors as reference
 from openiom.reference.models import ReferenceDataSet
+from openiom.vocabulary import RESTRICTED_PATHWAYS
 
 if TYPE_CHECKING:
     from openiom.accounts.models import User
@@ -72,3 +76,34 @@ def person_summary(*, user: User, person: Person) -> tuple[dict[str, Any], list[
 
 def datasets() -> QuerySet[ReferenceDataSet]:
     return reference.dataset_list()
+
+
+def referrals(*, user: User) -> QuerySet[ServiceReferral]:
+    """Referrals made to the client's agency whose person a live grant lets it see (as the pages)."""
+    return cases.referrals_visible_to(user)
+
+
+def referral_get(*, user: User, referral_id: int) -> ServiceReferral | None:
+    return cases.referrals_visible_to(user).filter(pk=referral_id).first()
+
+
+def referral_body(*, user: User, referral: ServiceReferral) -> dict[str, Any]:
+    # Health and substance-misuse needs stay behind the pages' purpose-recorded reveal: never here.
+    restricted = referral.pathway in RESTRICTED_PATHWAYS
+    return {
+        "id": referral.pk,
+        "person": person_item(user=user, person=referral.case.person),
+        "service": referral.service,
+        "pathway": None if restricted else referral.pathway,
+        "status": referral.status,
+        "outcome": referral.outcome,
+        "sent_on": referral.sent_on,
+        "accepted_on": referral.accepted_on,
+        "started_on": referral.started_on,
+        "closed_on": referral.closed_on,
+        "version": referral.version,
+    }
+
+
+def idempotent_answer(*, user: User, key: str) -> IdempotentRequest | None:
+    return IdempotentRequest.objects.filter(user=user, key=key).first()

@@ -5,6 +5,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from openiom.cases.models import ReferralOutcome, ReferralStatus
+
 
 class SearchQuery(serializers.Serializer[Any]):
     q = serializers.CharField(
@@ -61,3 +63,35 @@ class ReferenceDataSet(serializers.Serializer[Any]):
     is_active = serializers.BooleanField()
     content_sha256 = serializers.CharField()
     loaded_at = serializers.DateTimeField()
+
+
+class Referral(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    person = PersonListItem()
+    service = serializers.CharField()
+    pathway = serializers.CharField(
+        allow_null=True,
+        help_text=_("The need referred for; null for health and substance misuse (restricted)."),
+    )
+    status = serializers.ChoiceField(choices=ReferralStatus.choices)
+    outcome = serializers.CharField(allow_blank=True)
+    sent_on = serializers.DateField()
+    accepted_on = serializers.DateField(allow_null=True)
+    started_on = serializers.DateField(allow_null=True)
+    closed_on = serializers.DateField(allow_null=True)
+    version = serializers.IntegerField(
+        help_text=_("Also the ETag: send it back in If-Match to change the referral.")
+    )
+
+
+class ReferralUpdate(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=ReferralStatus.choices)
+    on = serializers.DateField(help_text=_("The day it happened (not after today)."))
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    outcome = serializers.ChoiceField(
+        choices=ReferralOutcome.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required when the referral closes: what came of it."),
+    )

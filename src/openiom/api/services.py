@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from oauth2_provider.generators import generate_client_secret
@@ -14,8 +15,10 @@ from oauth2_provider.models import AccessToken, Application
 from openiom.access.models import Agency, Scheme, SchemeMembership
 from openiom.accounts.models import User
 from openiom.accounts.roles import Role
+from openiom.api.models import IdempotentRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
+from openiom.cases.models import ServiceReferral
 
 if TYPE_CHECKING:
     from openiom.accounts.types import Actor
@@ -94,3 +97,44 @@ def token_issued(*, access_token: str) -> None:
         action=AuditAction.API_TOKEN,
         detail={"via": "api", "client_id": token.application.client_id, "expires": token.expires.isoformat()},
     )
+
+
+def request_fingerprint(*, method: str, path: str, body: bytes) -> str:
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+
+
+def idempotent_remember(
+    *, user: User, key: str, fingerprint: str, status: int, body: dict[str, Any], etag: str
+) -> None:
+    """Keep the answer to a keyed POST, so a retry after a lost response repeats it instead of the write."""
+    IdempotentRequest.objects.create(
+        user=user, key=key, fingerprint=fingerprint, status=status, body=body, etag=etag
+    )
+
+
+@transaction.atomic
+def referral_status_change(
+    *,
+    user: User,
+    referral: ServiceReferral,
+    change: dict[str, Any],
+    answer: Callable[[ServiceReferral], dict[str, Any]],
+    idempotency: tuple[str, str] | None,
+    etag: Callable[[int], str],
+) -> ServiceReferral:
+    """The cases service's own update (its rules, its optimistic lock, its audit row), and the answer
+    kept under the Idempotency-Key in the same transaction: both happen, or neither."""
+    from openiom.cases.services import referral_update
+
+    updated = referral_update(user=user, referral=referral, version=referral.version, **change)
+    if idempotency is not None:
+        key, fingerprint = idempotency
+        idempotent_remember(
+            user=user,
+            key=key,
+            fingerprint=fingerprint,
+            status=200,
+            body=answer(updated),
+            etag=etag(updated.version),
+        )
+    return updated

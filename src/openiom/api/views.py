@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from oauth2_provider.views import TokenView
 from rest_framework.exceptions import ValidationError
@@ -21,7 +21,15 @@ from openiom.accounts.types import signed_in
 from openiom.api import selectors, services
 from openiom.api.pagination import Cursor, NewestFirst
 from openiom.api.problems import problem
-from openiom.api.serializers import PersonListItem, PersonSummary, ReferenceDataSet, SearchQuery
+from openiom.api.schema import Problem
+from openiom.api.serializers import (
+    PersonListItem,
+    PersonSummary,
+    ReferenceDataSet,
+    Referral,
+    ReferralUpdate,
+    SearchQuery,
+)
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 
@@ -154,3 +162,154 @@ class Docs(SpectacularSwaggerSplitView):
     permission_classes = ()
     authentication_classes = ()
     url_name = "api:schema"
+
+
+def _id(value: str, field: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+        raise ValidationError({field: [_("An id: a whole number from 1.")]})
+    return int(value)
+
+
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+POST_PROBLEMS = {
+    code: OpenApiResponse(response=Problem, description=text)
+    for code, text in (
+        (412, "If-Match does not name the referral's current version: read it again"),
+        (415, "The body is not JSON"),
+        (422, "The Idempotency-Key was used before for a different request"),
+        (428, "If-Match is missing"),
+    )
+}
+
+
+@requires("referral.update")
+class Referrals(ApiView):
+    """Referrals made to the client's agency, for people a live grant lets it see, oldest first."""
+
+    pagination_class = Cursor
+
+    @extend_schema(operation_id="referrals_list", responses={200: Referral(many=True)})
+    def get(self, request: Request) -> Response:
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(selectors.referrals(user=request.user), request, view=self)
+        items = [selectors.referral_body(user=request.user, referral=r) for r in page or []]
+        audit_record(
+            user=request.user,
+            action=AuditAction.REFERRAL_LIST,
+            detail={"via": "api", "referrals": [item["id"] for item in items]},
+        )
+        audited(request)
+        return paginator.get_paginated_response(Referral(items, many=True).data)
+
+
+REFERRAL_ID = OpenApiParameter(
+    "referral_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, OpenApiParameter.PATH
+)
+
+
+@requires("referral.update")
+class ReferralDetail(ApiView):
+    """One referral, with its version as the ETag."""
+
+    @extend_schema(operation_id="referral_get", parameters=[REFERRAL_ID], responses={200: Referral})
+    def get(self, request: Request, referral_id: str) -> Response:
+        referral = selectors.referral_get(user=request.user, referral_id=_id(referral_id, "referral_id"))
+        if referral is None:
+            return problem(404, _("No such referral, or not one made to your agency."))
+        body = selectors.referral_body(user=request.user, referral=referral)
+        audit_record(
+            user=request.user,
+            action=AuditAction.REFERRAL_VIEW,
+            object_type="person",
+            object_id=referral.case.person_id,
+            fields=["identity"],
+            detail={"via": "api", "referral": referral.pk},
+        )
+        audited(request)
+        return Response(Referral(body).data, headers={"ETag": _etag(referral.version)})
+
+
+@requires("referral.update")
+class ReferralStatusChange(ApiView):
+    """Accept, start or close the referral (with its outcome). If-Match must name the version read:
+    a stale one is refused with 412, never overwriting. A retry with the same Idempotency-Key gets
+    the first answer again."""
+
+    @extend_schema(
+        operation_id="referral_status",
+        parameters=[
+            REFERRAL_ID,
+            OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True),
+            OpenApiParameter(
+                "Idempotency-Key", {"type": "string", "maxLength": 200}, OpenApiParameter.HEADER
+            ),
+        ],
+        request=ReferralUpdate,
+        responses={200: Referral, **POST_PROBLEMS},
+    )
+    def post(self, request: Request, referral_id: str) -> Response:
+        from openiom.cases.services import CaseError, Conflict
+
+        referral = selectors.referral_get(user=request.user, referral_id=_id(referral_id, "referral_id"))
+        if referral is None:
+            return problem(404, _("No such referral, or not one made to your agency."))
+        key = request.headers.get("Idempotency-Key", "")
+        if len(key) > 200:
+            raise ValidationError({"Idempotency-Key": [_("At most 200 characters.")]})
+        fingerprint = services.request_fingerprint(method="POST", path=request.path, body=request.body)
+        if key:
+            earlier = selectors.idempotent_answer(user=request.user, key=key)
+            if earlier is not None:
+                if earlier.fingerprint != fingerprint:
+                    return problem(
+                        422,
+                        _("This Idempotency-Key was used for a different request."),
+                        errors=[
+                            {"field": "Idempotency-Key", "detail": _("Use a new key for a new request.")}
+                        ],
+                    )
+                return Response(
+                    earlier.body,
+                    status=earlier.status,
+                    headers={"ETag": earlier.etag, "Idempotency-Replayed": "true"},
+                )
+        match = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+        if not match:
+            return problem(
+                428,
+                _("Send If-Match with the referral's ETag."),
+                errors=[{"field": "If-Match", "detail": _("Required.")}],
+            )
+        if not match.isdigit() or int(match) != referral.version:
+            return problem(
+                412,
+                _("The referral has changed since you read it: read it again."),
+                errors=[{"field": "If-Match", "detail": _("Not the current version.")}],
+            )
+        change = ReferralUpdate(data=request.data)
+        change.is_valid(raise_exception=True)
+        try:
+            updated = services.referral_status_change(
+                user=request.user,
+                referral=referral,
+                change=change.validated_data,
+                answer=lambda changed: (
+                    Referral(selectors.referral_body(user=request.user, referral=changed)).data
+                ),
+                idempotency=(key, fingerprint) if key else None,
+                etag=_etag,
+            )
+        except CaseError as exc:
+            raise ValidationError({field: [text] for field, text in exc.errors.items()}) from exc
+        except Conflict:
+            return problem(
+                412,
+                _("The referral has changed since you read it: read it again."),
+                errors=[{"field": "If-Match", "detail": _("Not the current version.")}],
+            )
+        body = Referral(selectors.referral_body(user=request.user, referral=updated)).data
+        audited(request)
+        return Response(body, headers={"ETag": _etag(updated.version)})
