@@ -187,3 +187,18 @@ def test_the_live_schema_and_docs_page_are_served_without_a_cdn() -> None:
     docs = api.get("/api/v1/docs/")
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content and b"cdn" not in docs.content.lower()
+
+
+def test_every_api_view_goes_through_the_one_permission_check() -> None:
+    """The permission middleware defers API views to DRF; none may drop CentralPermission unless public."""
+    from openiom.access.policy import PUBLIC, action_of
+    from openiom.api.permissions import CentralPermission
+    from tests.access.test_urls import routed
+
+    api_views = [(name, view.view_class) for name, view, _ in routed() if name.startswith("api:")]
+    assert len(api_views) >= 9
+    for name, view_class in api_views:
+        if action_of(view_class) == PUBLIC:
+            continue
+        assert getattr(view_class, "openiom_api", False), name
+        assert CentralPermission in [type(p) for p in view_class().get_permissions()], name
