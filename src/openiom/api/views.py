@@ -152,15 +152,17 @@ class Token(TokenView):
 @public
 class Schema(SpectacularJSONAPIView):
     openiom_api = True
+    # Public, but still authenticated when a session or token comes with it: the signed-in user stays
+    # on the request, so the response is no-store like every other one to a signed-in user.
     permission_classes = ()
-    authentication_classes = ()
 
 
 @public
 class Docs(SpectacularSwaggerSplitView):
     openiom_api = True
+    # Public, but still authenticated when a session or token comes with it: the signed-in user stays
+    # on the request, so the response is no-store like every other one to a signed-in user.
     permission_classes = ()
-    authentication_classes = ()
     url_name = "api:schema"
 
 
