@@ -202,3 +202,16 @@ def test_every_api_view_goes_through_the_one_permission_check() -> None:
             continue
         assert getattr(view_class, "openiom_api", False), name
         assert CentralPermission in [type(p) for p in view_class().get_permissions()], name
+
+
+@pytest.mark.django_db
+def test_a_browser_session_without_two_factor_is_refused_when_it_is_required() -> None:
+    from django.test import override_settings
+
+    world = build_world()
+    browser = Client()
+    browser.force_login(world.users[Role.POLICE_OFFICER])  # signed in with a password, no second factor
+    with override_settings(OPENIOM_REQUIRE_2FA=True):
+        refused = browser.get("/api/v1/people", {"q": "TESTWORTH"})
+    assert refused.status_code == 403 and refused["Content-Type"] == PROBLEM
+    assert browser.get("/api/v1/people", {"q": "TESTWORTH"}).status_code == 200
