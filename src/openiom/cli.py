@@ -25,6 +25,7 @@ COMMANDS = {
         "openiom.reference.cli:reference",
         "Reference data: offence list, categories, unit costs of crime, harm weights.",
     ),
+    "api": ("openiom.api.cli:api", "The REST API: register machine clients (see docs/api.md)."),
     "audit": ("openiom.audit.cli:audit", "The audit trail of reads and writes."),
     "retention": (
         "openiom.retention.cli:retention",

@@ -57,6 +57,17 @@ INVOCATIONS: dict[str, list[str]] = {
     "iom reference load": ["reference", "load"],
     "iom reference show": ["reference", "show"],
     "iom audit verify": ["audit", "verify"],
+    # No such agency: refused before anything is written.
+    "iom api register-client": [
+        "api",
+        "register-client",
+        "--name",
+        "matrix-client",
+        "--agency",
+        "NO-SUCH",
+        "--role",
+        "police_officer",
+    ],
     "iom retention review": ["retention", "review"],
     "iom retention approve": ["retention", "approve", "999999", "--reason", "Past the retention period"],
     "iom retention apply": ["retention", "apply", "999999"],

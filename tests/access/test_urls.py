@@ -38,7 +38,14 @@ POST_ONLY = {
     "cases:partner-reveal",
     "evaluation:cancel",
     "cohorts:job-cancel",
+    "api:token",
+    "api:referral-status",
 }
+
+# The REST API answers with problem documents (application/problem+json), never a sign-in redirect.
+API = "api:"
+# API routes that need a query to be a valid request (without it they answer 400 naming the parameter).
+API_QUERIES = {"api:people": "?q=TESTWORTH"}
 
 
 # Single sign-on answers 404 until an identity provider is configured (tests/accounts/test_single_sign_on.py).
@@ -122,7 +129,7 @@ def url_for(name: str, route: str, world: World, in_scope: bool) -> str:
             kwargs[key] = ListEntry.objects.get(kind="service", code="housing").pk
         else:
             kwargs[key] = 999999
-    return reverse(name, kwargs=kwargs)
+    return reverse(name, kwargs=kwargs) + API_QUERIES.get(name, "")
 
 
 def has_object(route: str) -> bool:
@@ -161,11 +168,16 @@ def test_every_url_for_every_role_in_and_out_of_scope(role: Role | None) -> None
                 assert status == 404, where
             elif action == PUBLIC:
                 assert status == 405 if name in POST_ONLY else status in (200, 302), where
+            elif user is None and name.startswith(API):
+                assert status == 401 and response["Content-Type"] == "application/problem+json", where
             elif user is None:
                 assert status == 302 and "/sign-in" in response["Location"], where
             elif not has_permission(user, action or ""):
                 assert status == 403, where
-                assert b"You do not have permission" in response.content, where
+                if name.startswith(API):
+                    assert response["Content-Type"] == "application/problem+json", where
+                else:
+                    assert b"You do not have permission" in response.content, where
             elif name in POST_ONLY:
                 assert status == 405, where
             elif has_object(route) and not in_scope and not everything:

@@ -189,6 +189,17 @@ PAGES: list[Page] = [
 # dedicated browser test.
 NOT_PAGES = {
     "web:health",
+    # The REST API: JSON, not pages (tests/api/). Its documentation page is Swagger UI, drawn by the
+    # installed drf-spectacular-sidecar from the schema; tests/api/test_api.py checks it is served.
+    "api:token",
+    "api:schema",
+    "api:docs",
+    "api:people",
+    "api:person",
+    "api:reference-datasets",
+    "api:referrals",
+    "api:referral",
+    "api:referral-status",
     # Redirects to and from the identity provider; the sign-in page with single sign-on on is
     # checked in tests/browser/test_single_sign_on.py.
     "accounts:oidc-authenticate",

@@ -37,6 +37,10 @@ class PermissionMiddleware:
             raise PermissionDenied
         if action == PUBLIC:
             return None
+        if getattr(getattr(view_func, "view_class", None), "openiom_api", False):
+            # An API view authenticates its token first, then asks has_permission for the same
+            # action in openiom.api.permissions: a 401 or 403 problem document, never a sign-in redirect.
+            return None
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)

@@ -78,6 +78,9 @@ class AuditAction(StrEnum):
     REFERENCE_MANAGE = "reference.manage"
     REFERENCE_LOAD = "reference.load"
     REFERENCE_ACTIVATE = "reference.activate"
+    API_REGISTER_CLIENT = "api.register_client"
+    API_TOKEN = "api.token"  # noqa: S105 - an audit action's name, not a secret
+    API_CALL = "api.call"
     RETENTION_MANAGE = "retention.manage"
     RETENTION_REVIEW = "retention.review"
     RETENTION_APPROVE = "retention.approve"

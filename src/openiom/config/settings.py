@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "oauth2_provider",
     "openiom.accounts",
     "openiom.access",
     "openiom.audit",
@@ -58,6 +62,7 @@ INSTALLED_APPS = [
     "openiom.cases",
     "openiom.performance",
     "openiom.web",
+    "openiom.api",
 ]
 
 MIDDLEWARE = [
@@ -285,3 +290,36 @@ OPENIOM_AUDIT_VERIFY_KEY_FILE = os.environ.get("OPENIOM_AUDIT_VERIFY_KEY_FILE") 
 # A checkpoint for every row by default, so no committed row can be deleted from the end undetected;
 # with N, up to N-1 of the newest rows are unprotected (run `iom audit checkpoint` from cron).
 OPENIOM_AUDIT_CHECKPOINT_EVERY = max(1, int(os.environ.get("OPENIOM_AUDIT_CHECKPOINT_EVERY", "1")))
+
+# The REST API (docs/api.md). Machine clients use OAuth2 client credentials; people use their session,
+# with Django's CSRF check. Both pass the one permission check (openiom.api.permissions).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "openiom.api.authentication.ClientCredentialsAuthentication",
+        "openiom.api.authentication.BrowserSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["openiom.api.permissions.CentralPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "openiom.api.schema.ProblemAutoSchema",
+    "EXCEPTION_HANDLER": "openiom.api.problems.problem_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OpenIOM API",
+    "DESCRIPTION": "Integrated Offender Management: people, reference data and more. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+# Short-lived tokens: a client asks again rather than holding a long-lived credential.
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("OPENIOM_API_TOKEN_SECONDS", "900")),
+    "SCOPES": {"api": "The OpenIOM API, within the client's role and schemes"},
+    "DEFAULT_SCOPES": ["api"],
+}

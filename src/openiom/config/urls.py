@@ -1,4 +1,5 @@
-from django.urls import include, path
+from django.urls import URLResolver, include, path
+from django.urls.resolvers import RoutePattern
 
 urlpatterns = [
     path("", include("openiom.web.urls")),
@@ -11,6 +12,10 @@ urlpatterns = [
     path("cohorts/", include("openiom.cohorts.urls")),
     path("identity/", include("openiom.identity.urls")),
     path("performance/", include("openiom.performance.urls")),
+    # Built without include(), which imports at once: the REST API (and Django REST framework, half a
+    # second of a new worker's CPU) loads when a URL under it is first resolved or reversed, not for
+    # the health check (tests/web/test_startup.py).
+    URLResolver(RoutePattern("api/v1/"), "openiom.api.urls", app_name="api", namespace="api"),
     path("", include("openiom.audit.urls")),
 ]
 

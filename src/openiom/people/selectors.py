@@ -23,9 +23,21 @@ class SearchResult:
 
 def person_search(*, query: str, within: QuerySet[Person], limit: int = SEARCH_LIMIT) -> SearchResult:
     """Find people, among those the caller may see, by PNC ID, CRN, local police ID or name."""
+    if not query.strip():
+        return SearchResult(people=[], total=0, truncated=False)
+    qs = person_matches(query=query, within=within)
+    qs = qs.annotate(event_count=Count("events")).order_by(
+        "family_name", "given_names", "date_of_birth", "id"
+    )
+    people = list(qs[: limit + 1])
+    return SearchResult(people=people[:limit], total=len(people[:limit]), truncated=len(people) > limit)
+
+
+def person_matches(*, query: str, within: QuerySet[Person]) -> QuerySet[Person]:
+    """The people among `within` that the query names, unordered (the page and the API order them)."""
     text = query.strip()
     if not text:
-        return SearchResult(people=[], total=0, truncated=False)
+        return within.none()
     qs = within
     pnc = normalise_pnc(text)
     if pnc is not None:
@@ -40,11 +52,7 @@ def person_search(*, query: str, within: QuerySet[Person], limit: int = SEARCH_L
                 | Q(aliases__icontains=word)
                 | Q(local_police_id=word)
             )
-    qs = qs.annotate(event_count=Count("events")).order_by(
-        "family_name", "given_names", "date_of_birth", "id"
-    )
-    people = list(qs[: limit + 1])
-    return SearchResult(people=people[:limit], total=len(people[:limit]), truncated=len(people) > limit)
+    return qs
 
 
 def person_get(*, person_id: int) -> Person | None:
