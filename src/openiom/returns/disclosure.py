@@ -90,4 +90,32 @@ def protect(
             chosen = candidates[0] if candidates else relation.total
             shown[chosen] = Shown.WITHHELD
             changed = True
+    return _audit(values, shown, relations, config)
+
+
+def _audit(
+    values: Mapping[str, int],
+    shown: dict[str, Shown],
+    relations: Sequence[Relation],
+    config: DisclosureConfig,
+) -> dict[str, Shown]:
+    """Hide more until the attacker recovers nothing: one hidden cell per relation is not enough
+    when the marker's range pins the cells (8 = 4 + 4 with both "fewer than 5")."""
+    from openiom.returns.attacker import recovered
+
+    while found := recovered(values, shown, relations, config):
+        progress = False
+        for key in found:
+            for relation in relations:
+                members = (relation.total, *relation.parts)
+                published = [k for k in relation.parts if shown[k] is Shown.VALUE]
+                if key not in members or not (published or shown[relation.total] is Shown.VALUE):
+                    continue
+                published.sort(key=lambda k: (values[k] == 0, values[k]))
+                shown[published[0] if published else relation.total] = Shown.WITHHELD
+                progress = True
+                break
+        if not progress:
+            keys = ", ".join(sorted(found))
+            raise ValueError(f"cells {keys} cannot be protected: every related figure is hidden")
     return shown
