@@ -16,9 +16,6 @@ from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 
-# Counts below this are shown as "fewer than 5" in national views so nobody can be singled out.
-SMALL_NUMBER = 5
-
 
 @requires("agreements.view")
 def agreements(request: AuthenticatedRequest) -> HttpResponse:
@@ -80,25 +77,42 @@ def alert_acknowledge(request: AuthenticatedRequest, alert_id: int) -> HttpRespo
     return redirect("access:alerts")
 
 
-def suppress(count: int) -> str | int:
-    return count if count >= SMALL_NUMBER else f"fewer than {SMALL_NUMBER}"
-
-
 @requires("national.view")
 def national(request: AuthenticatedRequest) -> HttpResponse:
-    """Counts by scheme and region, never a person; small numbers are suppressed."""
+    """Counts by scheme and region, never a person; every figure goes through disclosure control."""
+    from openiom.returns.disclosure import Relation, Shown, load_config, protect
+
+    config = load_config()
     schemes = selectors.people_per_scheme()
-    rows = [{"scheme": s.scheme, "region": s.region, "people": suppress(s.people)} for s in schemes]
-    regions: dict[str, int] = {}
-    for s in schemes:
-        regions[s.region] = regions.get(s.region, 0) + s.people
+    values: dict[str, int] = {}
+    members: dict[str, list[str]] = {}
+    for index, s in enumerate(schemes):
+        values[f"scheme:{index}"] = s.people
+        members.setdefault(f"region:{s.region}", []).append(f"scheme:{index}")
+    for region, parts in members.items():
+        values[region] = sum(values[p] for p in parts)
+    shown = protect(values, [Relation(r, tuple(p)) for r, p in members.items()], config)
+
+    def display(key: str) -> str | int:
+        if shown[key] is Shown.SMALL:
+            return _("fewer than %(n)s") % {"n": config.suppress_below}
+        if shown[key] is Shown.WITHHELD:
+            return _("withheld")
+        return values[key]
+
+    rows = [
+        {"scheme": s.scheme, "region": s.region, "people": display(f"scheme:{i}")}
+        for i, s in enumerate(schemes)
+    ]
     audit_record(user=request.user, action=AuditAction.NATIONAL_VIEW)
     return render(
         request,
         "access/national.html",
         {
             "rows": rows,
-            "regions": [{"region": r, "people": suppress(n)} for r, n in sorted(regions.items())],
-            "threshold": SMALL_NUMBER,
+            "regions": [
+                {"region": r, "people": display(f"region:{r}")} for r in sorted({s.region for s in schemes})
+            ],
+            "threshold": config.suppress_below,
         },
     )

@@ -1,0 +1,1 @@
+"""Disclosure control for anything that leaves a scheme: national figures and returns."""
