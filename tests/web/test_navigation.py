@@ -13,4 +13,6 @@ def test_only_the_deepest_matching_entry_is_current() -> None:
     current = [item["text"] for item in navigation_for(request) if item["current"]]
     assert current == ["Selection panel"]
     texts = [item["text"] for item in navigation_for(request)]
-    assert "Evaluation" not in texts  # coordinators do not run evaluations
+    assert "Evaluation" in texts  # coordinators evaluate their scheme's adopted cases
+    request.user = user_create(username="p", password="a long test password", role=Role.PARTNER_WORKER)
+    assert "Evaluation" not in [item["text"] for item in navigation_for(request)]  # partners do not
