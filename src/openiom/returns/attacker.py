@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from openiom.returns.disclosure import DisclosureConfig, Relation, Shown
+from openiom.returns.cells import DisclosureConfig, Relation, Shown
 
 
 def intervals(
