@@ -177,3 +177,20 @@ def test_no_analysis_runs_inside_the_request(tmp_path: Path) -> None:
     assert at_redirect in ("queued", "running") and other_process == "True"
     assert status == "succeeded", done.stdout + done.stderr
     assert size is not None
+
+
+@pytest.mark.parametrize("error", [OSError, RuntimeError])
+def test_a_failed_job_names_the_file_never_the_server_path(error: type[Exception], monkeypatch: Any) -> None:
+    import openiom.cohorts.selectors as cohort_selectors
+
+    def broken_snapshot(**_: Any) -> Any:
+        raise error("IO Error: cannot open /srv/openiom/private/extracts/people.parquet in /var/lib/openiom/")
+
+    monkeypatch.setattr(cohort_selectors, "app_database_snapshot", broken_snapshot)
+    load_world()
+    client = signed_in(Role.ANALYST)
+    page = analyse(client, QUERY).content.decode()
+    run = EvaluationRun.objects.get()
+    assert run.status == RunStatus.FAILED
+    assert "people.parquet" in run.message and "people.parquet" in page
+    assert "/srv" not in run.message + page and "/var/lib" not in run.message + page

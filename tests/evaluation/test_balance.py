@@ -49,3 +49,23 @@ def test_warning_above_point_one() -> None:
     warnings = balance_warnings(rows)
     assert len(warnings) == 2
     assert warnings[0].startswith("x: standardised mean difference -1.500")
+
+
+def test_a_column_constant_in_both_groups_is_balanced_not_incomparable() -> None:
+    from openiom.evaluation.balance import comparability_problems
+
+    treat = np.array([1, 1, 0, 0, 0])
+    constant = pd.DataFrame({"distance": [0.4, 0.4, 0.4, 0.4, 0.4], "age": [20.0, 30.0, 20.0, 30.0, 25.0]})
+    rows = balance_table(constant, treat)
+    distance = next(r for r in rows if r.variable == "distance")
+    assert distance.smd == 0.0 and distance.variance_ratio == 1.0
+    assert not any(p.startswith("distance") for p in comparability_problems(rows))
+
+
+def test_a_column_constant_only_among_the_comparison_group_is_incomparable() -> None:
+    from openiom.evaluation.balance import comparability_problems
+
+    treat = np.array([1, 1, 0, 0])
+    rows = balance_table(pd.DataFrame({"age": [20.0, 40.0, 30.0, 30.0]}), treat)
+    assert rows[0].variance_ratio == math.inf
+    assert any(p.startswith("age") for p in comparability_problems(rows))

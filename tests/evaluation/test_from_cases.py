@@ -236,3 +236,17 @@ def test_a_run_from_cases_is_carried_out_by_the_separate_job_process(settings: A
         run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.message
     assert run.summary["sample_sizes"]["treated_all"] == cases_world.ADOPTED
+
+
+def test_a_failed_run_from_cases_sends_the_analyst_back_to_the_cases_form(
+    world: dict[str, Any], settings: Any, tmp_path: Path
+) -> None:
+    settings.EVALUATION_RUNNER = "inline"
+    settings.EVALUATION_OUTPUT_DIR = str(tmp_path / "runs")
+    cases_world.add_pool(200, 200)
+    _post(world["client"], world["scheme"], title="2021 intake")
+    run = EvaluationRun.objects.get()
+    EvaluationRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, message="Too few to match.")
+    page = world["client"].get(f"/evaluation/{run.pk}/").content.decode()
+    assert "Change the scheme or the adoption period and start again" in page
+    assert "#evaluate-cases" in page and "Change the configuration" not in page

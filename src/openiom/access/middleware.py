@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from openiom.access.policy import PUBLIC, TWO_FACTOR, action_of, has_permission
-from openiom.accounts.oidc import two_factor_done
+from openiom.accounts.two_factor import two_factor_done
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 

@@ -15,16 +15,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
-from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
-from openiom.access.policy import public
+from openiom.accounts.two_factor import IDP_MFA
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
-
-# Session key: the identity provider vouched for a multi-factor sign-in.
-IDP_MFA = "openiom_idp_mfa"
 
 
 class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # mozilla-django-oidc ships no types
@@ -48,7 +45,7 @@ class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # mozilla-d
         return user
 
 
-class _Callback(OIDCAuthenticationCallbackView):  # type: ignore[misc]  # mozilla-django-oidc ships no types
+class SignInCallback(OIDCAuthenticationCallbackView):  # type: ignore[misc]  # mozilla-django-oidc ships no types
     def login_success(self) -> HttpResponse:
         response: HttpResponse = super().login_success()
         vouched = bool(getattr(self.user, "openiom_idp_mfa", False))
@@ -59,30 +56,3 @@ class _Callback(OIDCAuthenticationCallbackView):  # type: ignore[misc]  # mozill
             detail={"via": "single sign-on", "multi_factor_by_provider": vouched},
         )
         return response
-
-
-def _enabled() -> None:
-    if not settings.OPENIOM_OIDC_ENABLED:
-        raise Http404
-
-
-@public
-def authenticate(request: HttpRequest) -> HttpResponse:
-    """Send the browser to the identity provider (404 when single sign-on is not configured)."""
-    _enabled()
-    response: HttpResponse = OIDCAuthenticationRequestView.as_view()(request)
-    return response
-
-
-@public
-def callback(request: HttpRequest) -> HttpResponse:
-    """The identity provider sends the browser back here with a code, exchanged for the ID token."""
-    _enabled()
-    response: HttpResponse = _Callback.as_view()(request)
-    return response
-
-
-def two_factor_done(request: HttpRequest) -> bool:
-    """Through OpenIOM's own authenticator code, or a multi-factor sign-in the provider vouched for."""
-    user: Any = request.user  # django_otp adds is_verified to the user at run time
-    return bool(user.is_verified() or request.session.get(IDP_MFA))

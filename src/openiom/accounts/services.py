@@ -3,7 +3,6 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import segno
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -59,6 +58,8 @@ def totp_secret_base32(device: TOTPDevice) -> str:
 
 def totp_qr_svg(device: TOTPDevice) -> str:
     """An inline SVG QR code of the provisioning URI, so no image is fetched from elsewhere."""
+    import segno  # on use: only the authenticator set-up page draws a QR code
+
     qr = segno.make(device.config_url, error="m")
     svg: str = qr.svg_inline(scale=4, title="QR code for your authenticator app")
     return svg

@@ -14,7 +14,7 @@ from django_otp import login as otp_login
 from openiom.access.policy import ACTION_ATTR, PUBLIC, TWO_FACTOR, requires
 from openiom.accounts import selectors, services
 from openiom.accounts.forms import SignInForm, TokenForm
-from openiom.accounts.oidc import two_factor_done
+from openiom.accounts.two_factor import two_factor_done
 from openiom.accounts.types import AuthenticatedRequest
 
 if TYPE_CHECKING:

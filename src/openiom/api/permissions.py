@@ -9,7 +9,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from openiom.access.policy import PUBLIC, action_of, has_permission
-from openiom.accounts.oidc import two_factor_done
+from openiom.accounts.two_factor import two_factor_done
 from openiom.accounts.types import signed_in
 from openiom.api.authentication import BrowserSessionAuthentication
 from openiom.audit.actions import AuditAction

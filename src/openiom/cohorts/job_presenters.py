@@ -20,22 +20,6 @@ STEP_LABELS = {
 }
 
 
-def steps(run: Any, names: tuple[str, ...]) -> list[dict[str, Any]]:
-    finished = run.status == "succeeded"
-    return [
-        {
-            "number": number,
-            "label": STEP_LABELS.get(text, text),
-            "state": "done"
-            if finished or number < run.step
-            else "current"
-            if number == run.step
-            else "waiting",
-        }
-        for number, text in enumerate(names, start=1)
-    ]
-
-
 def charts(summary: dict[str, Any]) -> dict[str, Any]:
     spread = summary["concentration"]
     return {

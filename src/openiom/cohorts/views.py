@@ -96,13 +96,13 @@ def _job_or_404(request: AuthenticatedRequest, job_id: int) -> EvaluationRun:
 @requires("cohort.analyse")
 def job(request: AuthenticatedRequest, job_id: int) -> HttpResponse:
     from openiom.cohorts.jobs import STEPS
-    from openiom.evaluation.jobs import evaluation_run_check_worker, may_cancel
+    from openiom.evaluation.jobs import evaluation_run_check_worker, may_cancel, step_list
 
     run = evaluation_run_check_worker(_job_or_404(request, job_id))
     auto_refresh = not run.finished and request.GET.get("refresh") != "off"
     context: dict[str, Any] = {
         "run": run,
-        "steps": job_presenters.steps(run, STEPS),
+        "steps": step_list(run, STEPS, job_presenters.STEP_LABELS),
         "current_step": job_presenters.STEP_LABELS.get(run.step_text, run.step_text),
         "auto_refresh": auto_refresh,
         "refresh_seconds": REFRESH_SECONDS,

@@ -88,14 +88,17 @@ def balance_row(
     t, c = treat == 1, treat == 0
     mt = float(np.average(x[t], weights=w[t]))
     mc = float(np.average(x[c], weights=w[c]))
-    diff = mt - mc
-    smd = diff / sd_denominator if sd_denominator > 0 else (0.0 if diff == 0 else float("inf"))
+    # Rounding leaves a constant column's mean or variance a hair off its true value.
+    tiny = 1e-9 * max(1.0, float(np.abs(x).max(initial=0.0)))
+    diff = mt - mc if abs(mt - mc) > tiny else 0.0
+    smd = diff / sd_denominator if sd_denominator > tiny else (0.0 if diff == 0 else float("inf"))
     if binary:
         vr = None
         e_mean = e_max = abs(diff)
     else:
-        vc = weighted_variance(x[c], w[c])
-        vr = weighted_variance(x[t], w[t]) / vc if vc > 0 else float("inf")
+        vt, vc = weighted_variance(x[t], w[t]), weighted_variance(x[c], w[c])
+        # Both groups constant (a distance with no covariates, say): the spreads are equal, not apart.
+        vr = vt / vc if vc > tiny**2 else (1.0 if vt <= tiny**2 else float("inf"))
         ed = ecdf_differences(x, treat, w)
         e_mean, e_max = float(ed.mean()), float(ed.max())
     return BalanceRow(name, binary, mt, mc, float(smd), vr, e_mean, e_max)

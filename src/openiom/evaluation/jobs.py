@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -55,6 +57,43 @@ def _end(run_id: int, still: tuple[str, ...], **fields: Any) -> bool:
     """Record how a run ended: whatever ended it first (the job finishing, a cancellation, a dead job
     noticed) stands."""
     return _update_while(run_id, still, finished_at=timezone.now(), **fields)
+
+
+# A server path inside a message: a slash, then at least one folder. DuckDB and the operating system put
+# the full path (sometimes cut short) in their messages.
+_SERVER_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\](?:[^\s'\"(),;:/\\]+[/\\])+[^\s'\"(),;:]*")
+
+
+def without_paths(message: str) -> str:
+    """The message with every server path replaced by the file's own name (or an ellipsis when it
+    names no data file), so a failed run's message tells the analyst which file, never where it is
+    on the server or what else is there."""
+
+    def name(match: re.Match[str]) -> str:
+        text = match.group().rstrip(".")
+        base = re.split(r"[/\\]", text)[-1]
+        return base if base.lower().endswith(selectors.DATA_SUFFIXES) else "…"
+
+    return _SERVER_PATH.sub(name, message)
+
+
+def step_list(
+    run: EvaluationRun, names: tuple[str, ...], labels: Mapping[str, object]
+) -> list[dict[str, Any]]:
+    """A job's steps for its progress page (templates/includes/job_progress.html), each done,
+    current or waiting, named by its translated label."""
+    return [
+        {
+            "number": number,
+            "label": labels.get(text, text),
+            "state": "done"
+            if run.status == RunStatus.SUCCEEDED or number < run.step
+            else "current"
+            if number == run.step
+            else "waiting",
+        }
+        for number, text in enumerate(names, start=1)
+    ]
 
 
 class RunCancelled(Exception):
@@ -101,14 +140,14 @@ def _other_job_execute(run: EvaluationRun, module_name: str, function: str) -> E
     except RunCancelled:
         pass
     except (ValueError, OSError) as exc:
-        _end(run.pk, RUNNING, status=RunStatus.FAILED, message=str(exc))
+        _end(run.pk, RUNNING, status=RunStatus.FAILED, message=without_paths(str(exc)))
     except Exception as exc:
         logger.exception("background job %s failed", run.pk)
         _end(
             run.pk,
             RUNNING,
             status=RunStatus.FAILED,
-            message=f"The job stopped with an unexpected error ({type(exc).__name__}: {exc}).",
+            message=without_paths(f"The job stopped with an unexpected error ({type(exc).__name__}: {exc})."),
         )
     else:
         _end(run.pk, RUNNING, status=RunStatus.SUCCEEDED, progress=100, step=total, summary=summary)

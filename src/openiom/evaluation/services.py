@@ -9,7 +9,6 @@ reads. The same `evaluation_run_execute` is what the process calls, so tests can
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 import uuid
 from collections.abc import Iterable
@@ -77,6 +76,7 @@ from openiom.evaluation.jobs import (
 from openiom.evaluation.jobs import (
     may_cancel as may_cancel,
 )
+from openiom.evaluation.jobs import without_paths
 from openiom.evaluation.matching import MatchingError
 from openiom.evaluation.models import EvaluationRun, RunStatus
 from openiom.evaluation.pipeline import STAGES, run_evaluation
@@ -91,24 +91,6 @@ logger = logging.getLogger(__name__)
 REPORT_STAGE = "writing the report"
 STEPS = (*STAGES, REPORT_STAGE)
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-
-
-# A server path inside a message: a slash, then at least one folder. DuckDB and the operating system put
-# the full path (sometimes cut short) in their messages.
-_SERVER_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\](?:[^\s'\"(),;:/\\]+[/\\])+[^\s'\"(),;:]*")
-
-
-def without_paths(message: str) -> str:
-    """The message with every server path replaced by the file's own name (or an ellipsis when it
-    names no data file), so a failed run's message tells the analyst which file, never where it is
-    on the server or what else is there."""
-
-    def name(match: re.Match[str]) -> str:
-        text = match.group().rstrip(".")
-        base = re.split(r"[/\\]", text)[-1]
-        return base if base.lower().endswith(selectors.DATA_SUFFIXES) else "…"
-
-    return _SERVER_PATH.sub(name, message)
 
 
 class UploadError(ValueError):

@@ -107,7 +107,8 @@ def _run_or_404(request: AuthenticatedRequest, run_id: int) -> EvaluationRun:
 
 @requires("evaluation.run")
 def status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
-    from openiom.evaluation import services
+    from openiom.evaluation import from_cases, services
+    from openiom.evaluation.jobs import step_list
 
     labels = STEP_LABELS | {services.REPORT_STAGE: REPORT_STAGE_LABEL}
     run = services.evaluation_run_check_worker(_run_or_404(request, run_id))
@@ -119,23 +120,13 @@ def status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
             object_type="evaluation_run",
             object_id=run.pk,
         )
-    steps = [
-        {
-            "number": number,
-            "label": labels.get(text, text),
-            "state": "done"
-            if run.status == RunStatus.SUCCEEDED or number < run.step
-            else "current"
-            if number == run.step
-            else "waiting",
-        }
-        for number, text in enumerate(services.STEPS, start=1)
-    ]
+    steps = step_list(run, services.STEPS, labels)
     response = render(
         request,
         "evaluation/status.html",
         {
             "run": run,
+            "from_cases": from_cases.is_from_cases(run.config),
             "steps": steps,
             "current_step": labels.get(run.step_text, run.step_text),
             "auto_refresh": auto_refresh,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 # The PNC check character alphabet leaves out I, O and S.
 PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
-_CHECK_LETTERS = np.asarray(list(PNC_CHECK_LETTERS))
 PNC_SERIAL_SPACE = 10_000_000
 # Year (2 or 4 digits), optional slash, serial (up to 7 digits), check character.
 PNC_REGEX = r"^(\d{2}|\d{4})/?(\d{1,7})([A-Z])$"
@@ -19,12 +20,16 @@ CRN_PATTERN = re.compile(r"^[A-Z]\d{6}$")
 def pnc_check_characters(year2: np.ndarray, serial: np.ndarray) -> np.ndarray:
     """The check character of each (two-digit year, serial): int('YY' + 'NNNNNNN') mod 23 indexes the
     letters. The one implementation: single IDs, import validation and synthetic IDs all use it."""
+    import numpy as np  # on use: the web pages that only read IDs need not load it
+
     number = year2.astype(np.int64) * PNC_SERIAL_SPACE + serial.astype(np.int64)
-    return _CHECK_LETTERS[number % len(PNC_CHECK_LETTERS)]
+    return np.asarray(list(PNC_CHECK_LETTERS))[number % len(PNC_CHECK_LETTERS)]
 
 
 def pnc_check_character(year: str, serial: str) -> str:
     """The check character for a PNC ID from its year (2 or 4 digits) and serial number."""
+    import numpy as np
+
     return str(pnc_check_characters(np.array([int(year) % 100]), np.array([int(serial)]))[0])
 
 

@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 
 CONFIG_FILE = Path(__file__).with_name("indicators.yaml")
@@ -249,6 +248,8 @@ def working_days_between(start: date, end: date, holidays: tuple[date, ...] = ()
     """Working days after `start` up to and including `end` (0 when on the same day)."""
     if end <= start:
         return 0
+    import numpy as np  # on use: the case pages import this module, and need numpy only here
+
     day = np.timedelta64(1, "D")
     first, last = np.datetime64(start, "D") + day, np.datetime64(end, "D") + day
     return int(np.busday_count(first, last, holidays=[np.datetime64(h, "D") for h in holidays]))

@@ -224,7 +224,7 @@ def report(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
         # An evaluation of the same scheme: not a report, so back to the dashboard.
         return redirect(reverse("performance:dashboard"))
     # Imported on use, as the evaluation pages do: it brings the statistics libraries.
-    from openiom.evaluation.jobs import evaluation_run_check_worker
+    from openiom.evaluation.jobs import evaluation_run_check_worker, step_list
 
     run = evaluation_run_check_worker(run)
     auto_refresh = not run.finished and request.GET.get("refresh") != "off"
@@ -233,7 +233,8 @@ def report(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
         "performance/report.html",
         {
             "run": run,
-            "steps": STEPS,
+            "steps": step_list(run, STEPS, {}),
+            "current_step": run.step_text,
             "auto_refresh": auto_refresh,
             "ready": run.status == RunStatus.SUCCEEDED,
             "refresh_seconds": REFRESH_SECONDS,
