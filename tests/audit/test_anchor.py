@@ -381,3 +381,30 @@ def test_concurrent_writers_keep_one_chain_and_a_checkpoint_per_row() -> None:
     result = audit_verify()
     assert result.intact, result.problems
     assert (result.rows, result.checkpoints, result.anchored_position) == (32, 32, 32)
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_workers_starting_together_all_read_the_whole_new_key(tmp_path: Path, attempt: int) -> None:
+    """The first workers of a new installation race to create the key: none may read it half-written."""
+    from openiom.audit.anchor import signing_key_at
+
+    barrier = threading.Barrier(8)
+    problems: list[BaseException] = []
+    paths = [str(tmp_path / f"key-{n}.pem") for n in range(10)]
+
+    def start() -> None:
+        for path in paths:
+            barrier.wait()
+            try:
+                signing_key_at(path)
+            except BaseException as exc:  # reported below, in the test's thread
+                problems.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert problems == []
+    assert len({signing_key_at(p).public_key().public_bytes_raw() for p in paths}) == len(paths)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []

@@ -20,6 +20,7 @@ import logging
 import os
 import re
 import socket
+import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -92,11 +93,24 @@ def generate_key_files(path: Path) -> Path:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
+    if path.exists():
+        raise FileExistsError(path)
+    # Written whole under a temporary name, then linked into place: a link is atomic and refuses an
+    # existing key, so a worker starting at the same moment never reads a half-written file.
+    draft = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(pem)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(draft, path)
+    finally:
+        draft.unlink()
     public = path.with_name(path.name + ".pub")
-    public.write_bytes(public_key_pem(key))
+    public_draft = public.with_name(f".{public.name}.{uuid.uuid4().hex}.tmp")
+    public_draft.write_bytes(public_key_pem(key))
+    os.replace(public_draft, public)
     return public
 
 
@@ -119,7 +133,10 @@ def _load_private_key(path: str) -> Ed25519PrivateKey:
 
 def signing_key() -> Ed25519PrivateKey:
     """The key that signs checkpoints; generated on first use outside production only."""
-    path = settings.OPENIOM_AUDIT_SIGNING_KEY_FILE
+    return signing_key_at(settings.OPENIOM_AUDIT_SIGNING_KEY_FILE)
+
+
+def signing_key_at(path: str | None) -> Ed25519PrivateKey:
     if path in _loaded:
         return _loaded[path]
     if not path:
