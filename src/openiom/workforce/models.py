@@ -7,7 +7,21 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from openiom import vocabulary as v
 from openiom.cases.models import Case
+
+_DA, _SC, _SA, _MAPPA, _GANG, _WEAPONS = v.CASE_FLAGS
+
+
+class CaseFlag(models.TextChoices):
+    """The codes are openiom.vocabulary's; only the translated labels are added here."""
+
+    DOMESTIC_ABUSE = _DA, _("Domestic-abuse perpetrator")
+    SAFEGUARDING_CHILDREN = _SC, _("Safeguarding children")
+    SAFEGUARDING_ADULTS = _SA, _("Safeguarding adults")
+    MAPPA = _MAPPA, _("Managed under MAPPA")
+    GANG = _GANG, _("Gang involvement")
+    WEAPONS = _WEAPONS, _("Weapons")
 
 
 class Course(models.Model):

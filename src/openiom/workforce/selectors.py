@@ -93,8 +93,20 @@ def workers_trained_first(workers: QuerySet[User], needed: list[Course]) -> list
     return sorted(marked, key=lambda pair: not pair[1])
 
 
+def users_by_username(usernames: Iterable[str]) -> dict[str, User]:
+    return {u.username: u for u in User.objects.filter(username__in=list(usernames)).select_related("agency")}
+
+
+def users_with_ids(ids: list[int]) -> QuerySet[User]:
+    return User.objects.filter(pk__in=ids).select_related("agency").order_by("last_name", "first_name")
+
+
 def own_records(user: User) -> QuerySet[TrainingRecord]:
     return TrainingRecord.objects.filter(worker=user).select_related("course")
+
+
+def user_schemes_of(user: User) -> list[Scheme]:
+    return list(user_schemes(user).order_by("name"))
 
 
 def scheme_for(user: User, code: str | None) -> Scheme | None:

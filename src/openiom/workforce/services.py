@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from openiom.accounts.models import User
 
 OVERRIDE_ACTION = "allocation.override"
+# The coordinator alert's group for training a case needs (emergency accesses carry the data group).
+ALERT_GROUP = "training"
 
 
 # The catalogue -----------------------------------------------------------------------------------
@@ -277,7 +279,7 @@ def flag_training_alert(*, user: User, case: Case, flags_before: set[str]) -> Co
         )
     }
     alert = CoordinatorAlert.objects.create(
-        scheme=case.scheme, person=case.person, raised_by=user, message=message
+        scheme=case.scheme, person=case.person, raised_by=user, message=message, group=ALERT_GROUP
     )
     audit_record(
         user=user,
