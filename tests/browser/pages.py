@@ -192,6 +192,7 @@ PAGES: list[Page] = [
     Page("workforce:index", Role.COORDINATOR),
     Page("workforce:record-new", Role.COORDINATOR),
     Page("workforce:mine", Role.POLICE_OFFICER),
+    Page("workforce:lanes", Role.COORDINATOR),
     Page("workforce:courses", Role.ADMINISTRATOR),
     Page("workforce:course-new", Role.ADMINISTRATOR),
     Page("workforce:course", Role.ADMINISTRATOR, lambda world: {"course_id": _course()}),

@@ -111,6 +111,7 @@ class AuditAction(StrEnum):
     COURSE_UPDATE = "course.update"
     ALLOCATION_OVERRIDE = "allocation.override"
     TRAINING_ALERT = "training.alert"
+    LANES_MANAGE = "lanes.manage"
 
 
 class UnknownAuditAction(ValueError):

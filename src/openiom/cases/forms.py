@@ -221,6 +221,11 @@ class ActionForm(VersionedForm):
     due_date = forms.DateField(
         label=_("Due date"), widget=DATE, error_messages=_required(_("Enter the due date"))
     )
+    action_type = forms.ChoiceField(
+        label=_("Type of action"),
+        help_text=_("Which kind of work it is: the scheme agrees which agency should own each type."),
+        required=False,
+    )
     victim_safety = forms.BooleanField(label=_("This is a victim-safety action"), required=False)
 
     def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
@@ -230,6 +235,7 @@ class ActionForm(VersionedForm):
         super().__init__(*args, **kwargs)
         model_field(self, "owner_agency").queryset = selectors.scheme_agencies(scheme=scheme)
         model_field(self, "owner_worker").queryset = selectors.scheme_workers(scheme=scheme)
+        choice_field(self, "action_type").choices = [("", _("Not given")), *choices(lists().action_types)]
 
 
 class ActionStatusForm(VersionedForm):

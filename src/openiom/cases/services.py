@@ -399,6 +399,7 @@ def _snapshot(plan: Plan, user: User, change: str) -> PlanVersion:
                 "due_date": a.due_date.isoformat(),
                 "status": a.status,
                 "victim_safety": a.victim_safety,
+                "action_type": a.action_type,
             }
             for a in plan.actions.select_related("owner_agency", "owner_worker").order_by("id")
         ],
@@ -481,13 +482,22 @@ def plan_withdraw_requirement(*, user: Any, plan: Plan, version: int, requiremen
 
 
 def _action_checked(
-    plan: Plan, *, text: str, owner_agency: Agency, owner_worker: Any, due_date: date, pathway: str
+    plan: Plan,
+    *,
+    text: str,
+    owner_agency: Agency,
+    owner_worker: Any,
+    due_date: date,
+    pathway: str,
+    action_type: str = "",
 ) -> None:
     case = plan.case
     _open_case(case)
     problems: dict[str, str] = {}
     if not text.strip():
         problems["text"] = _("Say what the agency will do")
+    if action_type and action_type not in offered(lists().action_types):
+        problems["action_type"] = _("Choose one of the configured types of action")
     if pathway and pathway not in Pathway.values:
         problems["pathway"] = _("Choose a pathway")
     if not case.scheme.agencies.filter(pk=owner_agency.pk).exists():
@@ -521,6 +531,7 @@ def plan_add_action(
     pathway: str = "",
     owner_worker: Any = None,
     victim_safety: bool = False,
+    action_type: str = "",
 ) -> PlanVersion:
     """Add what an agency will do; its worker, if named, works for that agency in the case's scheme."""
     _action_checked(
@@ -530,6 +541,7 @@ def plan_add_action(
         owner_worker=owner_worker,
         due_date=due_date,
         pathway=pathway,
+        action_type=action_type,
     )
     _save_if_unchanged(plan, version)
     PlanAction.objects.create(
@@ -540,6 +552,7 @@ def plan_add_action(
         owner_worker=owner_worker,
         due_date=due_date,
         victim_safety=victim_safety,
+        action_type=action_type,
     )
     return _plan_changed(
         plan,
@@ -562,6 +575,7 @@ def plan_edit_action(
     pathway: str = "",
     owner_worker: User | None = None,
     victim_safety: bool = False,
+    action_type: str = "",
 ) -> PlanVersion:
     action = plan.actions.filter(pk=action_id).first()
     if action is None:
@@ -573,12 +587,22 @@ def plan_edit_action(
         owner_worker=owner_worker,
         due_date=due_date,
         pathway=pathway,
+        action_type=action_type,
     )
     _save_if_unchanged(plan, version)
     action.text, action.owner_agency, action.owner_worker = text.strip(), owner_agency, owner_worker
     action.due_date, action.pathway, action.victim_safety = due_date, pathway, victim_safety
+    action.action_type = action_type
     action.save(
-        update_fields=["text", "owner_agency", "owner_worker", "due_date", "pathway", "victim_safety"]
+        update_fields=[
+            "text",
+            "owner_agency",
+            "owner_worker",
+            "due_date",
+            "pathway",
+            "victim_safety",
+            "action_type",
+        ]
     )
     return _plan_changed(
         plan,

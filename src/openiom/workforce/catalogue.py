@@ -11,6 +11,9 @@ import yaml
 from openiom.vocabulary import CASE_FLAGS
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
+LANES_FILE = Path(__file__).with_name("lanes.yaml")
+# The agency kinds a lane can give an action type to (access AgencyKind, less the national body).
+LANE_KINDS = ("police", "probation", "partner")
 
 
 class CatalogueError(ValueError):
@@ -41,3 +44,14 @@ def default_courses(path: Path = CATALOGUE_FILE) -> list[dict[str, Any]]:
             raise CatalogueError(f"{path.name}: {code}: unknown flag(s) {', '.join(unknown)}")
         courses.append(course)
     return courses
+
+
+def default_lanes(path: Path = LANES_FILE) -> dict[str, list[str]]:
+    """Action type → the agency kinds that should own it; the error names the type."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    lanes: dict[str, list[str]] = {}
+    for action_type, kinds in (raw.get("lanes") or {}).items():
+        if not isinstance(kinds, list) or not set(kinds) <= set(LANE_KINDS):
+            raise CatalogueError(f"{path.name}: lanes.{action_type}: give a list of {', '.join(LANE_KINDS)}")
+        lanes[str(action_type)] = [str(k) for k in kinds]
+    return lanes

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from openiom.access.models import AgencyKind
 from openiom.cases.forms import DATE, WorkerChoiceField, choice_field, model_field
 from openiom.cases.lists import choices, lists
 from openiom.workforce import selectors
+from openiom.workforce.catalogue import LANE_KINDS
 from openiom.workforce.models import CaseFlag, Course
 
 
@@ -79,3 +82,21 @@ class CourseForm(forms.Form):
             self.fields["code"].error_messages["required"] = _("Enter the course's code")
         else:
             del self.fields["code"]
+
+
+class LanesForm(forms.Form):
+    """One set of agency-kind boxes per offered type of action."""
+
+    def __init__(self, *args: Any, mapping: dict[str, list[str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kinds = dict(AgencyKind.choices)
+        for item in lists().action_types:
+            if not item.active:
+                continue
+            self.fields[item.code] = forms.MultipleChoiceField(
+                label=gettext(item.label),
+                choices=[(k, kinds[k]) for k in LANE_KINDS],
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                initial=mapping.get(item.code, []),
+            )

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from openiom import vocabulary as v
+from openiom.access.models import Scheme
 from openiom.cases.models import Case
 
 _DA, _SC, _SA, _MAPPA, _GANG, _WEAPONS = v.CASE_FLAGS
@@ -99,3 +100,22 @@ class AllocationOverride(models.Model):
     class Meta:
         db_table = "workforce_allocation_override"
         ordering = ["-recorded_at", "-id"]
+
+
+class LaneRule(models.Model):
+    """Which kinds of agency (access AgencyKind codes) should own a type of plan action in a scheme.
+    Rows with no scheme are the defaults (lanes.yaml); a scheme's own row replaces the default."""
+
+    scheme = models.ForeignKey(Scheme, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    action_type = models.CharField(max_length=40)
+    owner_kinds = models.JSONField(default=list)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        db_table = "workforce_lane_rule"
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "action_type"], name="uniq_lane_rule"),
+            models.UniqueConstraint(
+                fields=["action_type"], condition=models.Q(scheme__isnull=True), name="uniq_lane_default"
+            ),
+        ]

@@ -8,16 +8,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from openiom.access.models import Scheme
 from openiom.access.policy import has_permission
 from openiom.access.selectors import people_visible_to, user_schemes
 from openiom.accounts.models import User
-from openiom.cases.models import Case, CaseStatus
+from openiom.cases.lists import labels, lists
+from openiom.cases.models import ActionStatus, Case, CaseStatus, PlanAction
 from openiom.workforce import rules
-from openiom.workforce.models import AllocationOverride, Course, TrainingRecord
+from openiom.workforce.models import AllocationOverride, Course, LaneRule, TrainingRecord
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -171,6 +172,15 @@ class Gap:
     courses: list[Course]
 
 
+@dataclass(frozen=True)
+class LaneRow:
+    worker: User | None
+    action_type: str
+    label: str
+    owners: list[str]
+    actions: int
+
+
 @dataclass
 class WorkforceFigures:
     scheme: Scheme
@@ -180,6 +190,7 @@ class WorkforceFigures:
     expiring: list[Expiring] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     overrides: list[AllocationOverride] = field(default_factory=list)
+    out_of_lane: list[LaneRow] = field(default_factory=list)
 
 
 def workforce_figures(user: User, scheme: Scheme, on: date | None = None) -> WorkforceFigures:
@@ -213,6 +224,7 @@ def workforce_figures(user: User, scheme: Scheme, on: date | None = None) -> Wor
     figures.expiring.sort(key=lambda e: e.expires_on)
     figures.gaps = untrained_allocations(user, scheme, on=on)
     figures.overrides = list(overrides(user, scheme))
+    figures.out_of_lane = police_actions_out_of_lane(user, scheme)
     return figures
 
 
@@ -270,3 +282,58 @@ def override_counts(scheme_ids: Iterable[int], start: datetime, end: datetime) -
     ).values_list("case__scheme_id", flat=True):
         counts[scheme_id] += 1
     return dict(counts)
+
+
+POLICE = "police"
+OPEN_ACTIONS = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+def lane_map(scheme: Scheme) -> dict[str, list[str]]:
+    """Action type → the agency kinds that should own it in this scheme (its own rows over the defaults)."""
+    mapping: dict[str, list[str]] = {}
+    own: dict[str, list[str]] = {}
+    for scheme_id, action_type, kinds in LaneRule.objects.filter(
+        Q(scheme__isnull=True) | Q(scheme=scheme)
+    ).values_list("scheme_id", "action_type", "owner_kinds"):
+        (own if scheme_id else mapping)[action_type] = list(kinds)
+    return mapping | own
+
+
+def lane_versions(scheme: Scheme) -> dict[str, int]:
+    return dict(LaneRule.objects.filter(scheme=scheme).values_list("action_type", "version"))
+
+
+def police_actions_out_of_lane(user: User, scheme: Scheme) -> list[LaneRow]:
+    """Open police-owned actions on the scheme's managed cases whose type the lane mapping gives
+    only to other agencies: counts by worker and type (no action's text, which may be restricted)."""
+    mapping = lane_map(scheme)
+    others = [t for t, kinds in mapping.items() if kinds and POLICE not in kinds]
+    if not others:
+        return []
+    counts = (
+        PlanAction.objects.filter(
+            plan__case__in=_visible_cases(user, scheme).filter(status=CaseStatus.ACTIVE),
+            owner_agency__kind=POLICE,
+            action_type__in=others,
+            status__in=OPEN_ACTIONS,
+        )
+        .values("owner_worker_id", "action_type")
+        .annotate(n=Count("id"))
+        .order_by("owner_worker_id", "action_type")
+    )
+    rows = list(counts)
+    workers = {
+        u.pk: u
+        for u in User.objects.filter(pk__in=[r["owner_worker_id"] for r in rows if r["owner_worker_id"]])
+    }
+    names = labels(lists().action_types)
+    return [
+        LaneRow(
+            worker=workers.get(r["owner_worker_id"]),
+            action_type=r["action_type"],
+            label=names.get(r["action_type"], r["action_type"]),
+            owners=mapping[r["action_type"]],
+            actions=r["n"],
+        )
+        for r in rows
+    ]

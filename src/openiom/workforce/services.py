@@ -12,14 +12,15 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openiom.access.models import CoordinatorAlert
+from openiom.access.models import CoordinatorAlert, Scheme
 from openiom.access.policy import has_permission
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
-from openiom.cases.lists import lists
+from openiom.cases.lists import lists, offered
 from openiom.cases.models import Case
 from openiom.workforce import rules, selectors
-from openiom.workforce.models import AllocationOverride, Course, RecordSource, TrainingRecord
+from openiom.workforce.catalogue import LANE_KINDS
+from openiom.workforce.models import AllocationOverride, Course, LaneRule, RecordSource, TrainingRecord
 from openiom.workforce.rules import WorkforceError
 
 if TYPE_CHECKING:
@@ -289,3 +290,35 @@ def flag_training_alert(*, user: User, case: Case, flags_before: set[str]) -> Co
         detail={"person": case.person_id, "alert": alert.pk, "workers": [w.pk for w, _m in lacking]},
     )
     return alert
+
+
+# Lanes ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lanes_save(*, user: User, scheme: Scheme, mapping: dict[str, list[str]]) -> None:
+    """Set the scheme's own lane mapping: action type → the agency kinds that should own it."""
+    problems: dict[str, str] = {}
+    types = offered(lists().action_types)
+    for action_type, kinds in mapping.items():
+        if action_type not in types:
+            problems[action_type] = _("Not a type of action offered")
+        elif not set(kinds) <= set(LANE_KINDS):
+            problems[action_type] = _("Choose police, probation or partner")
+    if problems:
+        raise WorkforceError(problems)
+    before = selectors.lane_map(scheme)
+    for action_type, kinds in mapping.items():
+        LaneRule.objects.update_or_create(
+            scheme=scheme,
+            action_type=action_type,
+            defaults={"owner_kinds": sorted(kinds), "version": F("version") + 1},
+            create_defaults={"owner_kinds": sorted(kinds)},
+        )
+    audit_record(
+        user=user,
+        action=AuditAction.LANES_MANAGE,
+        object_type="scheme",
+        object_id=scheme.pk,
+        detail={"before": before, "after": {t: sorted(k) for t, k in mapping.items()}},
+    )

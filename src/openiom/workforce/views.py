@@ -16,13 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openiom.access.policy import requires
+from openiom.access.policy import has_permission, requires
 from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cohorts.charts import bar_chart
 from openiom.workforce import rules, selectors, services
-from openiom.workforce.forms import CourseForm, RecordForm
+from openiom.workforce.forms import CourseForm, LanesForm, RecordForm
 from openiom.workforce.models import CaseFlag
 from openiom.workforce.rules import WorkforceError
 
@@ -84,6 +84,7 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
             "figures": figures,
             "schemes": selectors.user_schemes_of(request.user),
             "expiring_days": rules.EXPIRING_DAYS,
+            "may_manage_lanes": has_permission(request.user, "lanes.manage"),
             "coverage_chart": bar_chart(
                 ident="coverage",
                 title=_("Workers with the course in date, by agency"),
@@ -212,4 +213,22 @@ def course_edit(request: AuthenticatedRequest, course_id: int) -> HttpResponse:
             active=d["active"],
         ),
         done=_("Course saved."),
+    )
+
+
+@requires("lanes.manage")
+def lanes(request: AuthenticatedRequest) -> HttpResponse:
+    scheme = selectors.scheme_for(request.user, request.GET.get("scheme"))
+    if scheme is None:
+        raise Http404
+    form = LanesForm(request.POST or None, mapping=selectors.lane_map(scheme))
+    return _form_page(
+        request,
+        form,
+        title=_("Which agency should own each type of action"),
+        caption=scheme.name,
+        button=_("Save the lanes"),
+        back=reverse("workforce:index") + f"?scheme={scheme.code}",
+        save=lambda d: services.lanes_save(user=request.user, scheme=scheme, mapping=d),
+        done=_("Lanes saved."),
     )
