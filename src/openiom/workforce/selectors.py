@@ -337,3 +337,39 @@ def police_actions_out_of_lane(user: User, scheme: Scheme) -> list[LaneRow]:
         )
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class TrainingFacts:
+    needs: bool  # the case's flags or stream need training
+    trained: bool  # both key workers hold it in date
+    override: bool  # an allocation override was recorded on the case
+    lane: bool  # an open police-owned action of a type mapped only to other agencies
+
+
+def indicator_training_facts(cases: list[Case], scheme: Scheme) -> dict[int, TrainingFacts]:
+    """For the case-quality indicators: the training and lane facts of each of these cases."""
+    on = timezone.localdate()
+    catalogue = list(courses(active_only=True))
+    rows = [(c.code, list(c.flags), list(c.streams)) for c in catalogue]
+    best = best_expiries({w for c in cases for w in (c.police_worker_id, c.probation_worker_id) if w})
+    ids = [c.pk for c in cases]
+    overridden = set(AllocationOverride.objects.filter(case_id__in=ids).values_list("case_id", flat=True))
+    others = [t for t, kinds in lane_map(scheme).items() if kinds and POLICE not in kinds]
+    in_other_lane = set(
+        PlanAction.objects.filter(
+            plan__case_id__in=ids, owner_agency__kind=POLICE, action_type__in=others, status__in=OPEN_ACTIONS
+        ).values_list("plan__case_id", flat=True)
+    )
+    facts = {}
+    for case in cases:
+        codes = rules.required_codes(flags=flags_of(case), stream=case.stream, courses=rows)
+        needed = [c for c in catalogue if c.code in codes]
+        trained = all(
+            rules.in_date(best.get((worker_id, c.pk), date.min), on)
+            for worker_id in (case.police_worker_id, case.probation_worker_id)
+            if worker_id
+            for c in needed
+        )
+        facts[case.pk] = TrainingFacts(bool(needed), trained, case.pk in overridden, case.pk in in_other_lane)
+    return facts
