@@ -54,3 +54,30 @@ def test_training_overrides_and_lanes_are_indicators(world: World) -> None:
     assert [c.case_id for c in after["training_overrides"].numerator] == [case.pk]
     assert [c.case_id for c in after["police_other_lanes"].numerator] == [case.pk]
     assert after["police_other_lanes"].rag == indicators.RED
+
+
+def test_the_national_return_counts_overrides_under_disclosure_control(world: World) -> None:
+    from django.test import Client
+
+    from tests.access.test_national import _table
+
+    assert world.case is not None
+    Case.objects.filter(pk=world.case.pk).update(domestic_abuse=True, police_worker=None)
+    case = Case.objects.get(pk=world.case.pk)
+    cases.case_transfer(
+        user=world.users[Role.COORDINATOR],
+        case=case,
+        version=case.version,
+        scheme=world.scheme,
+        police_worker=world.users[Role.POLICE_OFFICER],
+        probation_worker=case.probation_worker,
+        reason="Reallocated within the team",
+        training_override=REASON,
+    )
+    client = Client()
+    client.force_login(world.users[Role.NATIONAL_VIEWER])
+    page = client.get("/access/national").content.decode()
+    schemes = {row[0]: row for row in _table(page, "People worked with, by scheme")}
+    # One override is a small count: suppressed, never shown as 1.
+    assert schemes[world.scheme.name][3] == "fewer than 5"
+    assert schemes[world.other_scheme.name][3] in ("0", "fewer than 5", "withheld")
