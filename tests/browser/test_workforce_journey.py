@@ -46,5 +46,5 @@ def test_a_coordinator_records_training_and_overrides_an_untrained_allocation(
 
     page.goto(f"{live_server.url}/workforce/")
     assert page.get_by_role("cell", name=REASON).is_visible()
-    assert page.get_by_role("img", name="Workers with the course in date, by agency").is_visible()
+    assert page.get_by_role("img", name="Workers with the course in date, all agencies").is_visible()
     assert_accessible(page)

@@ -15,6 +15,7 @@ EXPIRING_DAYS = 60
 EARLIEST_COMPLETION = date(1990, 1, 1)
 MAX_VALIDITY_MONTHS = 120
 MIN_OVERRIDE_REASON = 20
+MAX_EVIDENCE = 100
 
 
 def add_months(day: date, months: int) -> date:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from openiom.access.models import Scheme
 from openiom.access.policy import has_permission
@@ -148,6 +149,7 @@ class CoverageRow:
     workers: int
     in_date: int
     expiring: int
+    total: bool = False  # the scheme's total over every agency
 
     @property
     def missing(self) -> int:
@@ -204,7 +206,9 @@ def workforce_figures(user: User, scheme: Scheme, on: date | None = None) -> Wor
     by_agency: dict[str, list[User]] = defaultdict(list)
     for worker in workers:
         by_agency[worker.agency.name if worker.agency else "—"].append(worker)
-    for agency, members in by_agency.items():
+    # Every agency's rows, then the scheme's totals (the chart draws those).
+    groups = [*by_agency.items(), *([(gettext("All agencies"), workers)] if workers else [])]
+    for index, (agency, members) in enumerate(groups):
         for course in catalogue:
             expiries = [best.get((w.pk, course.pk), date.min) for w in members]
             figures.coverage.append(
@@ -214,6 +218,7 @@ def workforce_figures(user: User, scheme: Scheme, on: date | None = None) -> Wor
                     workers=len(members),
                     in_date=sum(rules.in_date(e, on) for e in expiries),
                     expiring=sum(rules.expiring_soon(e if e != NEVER else None, on) for e in expiries),
+                    total=index == len(by_agency),
                 )
             )
     for worker in workers:

@@ -130,8 +130,10 @@ def completion_problems(completion: Completion, today: date) -> dict[str, str]:
         problems["completed_on"] = when
     if not completion.course.active:
         problems["course"] = _("That course is no longer offered")
-    if len(completion.evidence) > TrainingRecord._meta.get_field("evidence").max_length:  # type: ignore[operator]
-        problems["evidence"] = _("Keep the evidence reference to 100 characters")
+    if len(completion.evidence) > rules.MAX_EVIDENCE:
+        problems["evidence"] = _("Keep the evidence reference to %(n)d characters") % {
+            "n": rules.MAX_EVIDENCE
+        }
     return problems
 
 
@@ -153,10 +155,12 @@ def _record(user: Any, completion: Completion, source: str) -> tuple[TrainingRec
 def training_record_add(
     *, user: User, worker: Any, course: Course, completed_on: date, evidence: str = ""
 ) -> TrainingRecord:
-    """A coordinator records one completion for a worker of their scheme. Recording the same
+    """A coordinator records one completion for a worker of one of their schemes. Recording the same
     completion again changes nothing."""
     completion = Completion(worker, course, completed_on, evidence.strip())
     problems = completion_problems(completion, timezone.localdate())
+    if worker.pk not in {w.pk for w in selectors.workers_of(user)}:
+        problems["worker"] = _("Choose a worker of one of your schemes")
     if problems:
         raise WorkforceError(problems)
     record, created = _record(user, completion, RecordSource.WEB)

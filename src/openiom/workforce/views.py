@@ -74,8 +74,7 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
         detail={"gaps": len(figures.gaps), "overrides": len(figures.overrides)},
     )
     bars = [
-        (f"{row.agency}: {row.course.title}", float(row.percent), f"{row.percent}%")
-        for row in figures.coverage
+        (row.course.title, float(row.percent), f"{row.percent}%") for row in figures.coverage if row.total
     ]
     return render(
         request,
@@ -87,8 +86,10 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
             "may_manage_lanes": has_permission(request.user, "lanes.manage"),
             "coverage_chart": bar_chart(
                 ident="coverage",
-                title=_("Workers with the course in date, by agency"),
-                description=_("Bar chart of the percentages in the coverage table above."),
+                title=_("Workers with the course in date, all agencies"),
+                description=_(
+                    "Bar chart of the percentages in the All agencies rows of the coverage table above."
+                ),
                 bars=bars,
             )
             if bars
