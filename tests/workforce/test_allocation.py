@@ -171,3 +171,33 @@ def test_a_worker_sees_their_own_records_only(world: World) -> None:
     _train(probation, "safeguarding_adults")
     assert [r.course.code for r in selectors.own_records(officer)] == ["iom_induction"]
     assert TrainingRecord.objects.count() == 2
+
+
+def test_a_coordinator_records_training_only_for_workers_of_their_schemes(world: World) -> None:
+    from openiom.accounts.services import user_create
+    from openiom.workforce.rules import WorkforceError
+
+    elsewhere = user_create(username="w.elsewhere", password="a long test password", role=Role.POLICE_OFFICER)
+    elsewhere.scheme_memberships.create(scheme=world.other_scheme)
+    with pytest.raises(WorkforceError) as error:
+        services.training_record_add(
+            user=world.users[Role.COORDINATOR],
+            worker=elsewhere,
+            course=Course.objects.get(code="iom_induction"),
+            completed_on=timezone.localdate(),
+        )
+    assert "worker" in error.value.errors and not TrainingRecord.objects.exists()
+
+
+def test_the_training_alert_reads_as_one_on_the_alerts_page(world: World) -> None:
+    from django.test import Client
+
+    case = world.case
+    assert case is not None
+    cases.case_risk_update(
+        user=world.users[Role.POLICE_OFFICER], case=case, version=case.version, domestic_abuse=True
+    )
+    client = Client()
+    client.force_login(world.users[Role.COORDINATOR])
+    page = client.get("/access/alerts").content.decode()
+    assert "Training needed for the case of" in page and "Domestic-abuse perpetrator work" in page
