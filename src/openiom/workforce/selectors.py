@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from openiom.access.models import Scheme
+from openiom.access.models import AgencyKind, Scheme
 from openiom.access.policy import has_permission
 from openiom.access.selectors import people_visible_to, user_schemes
 from openiom.accounts.models import User
@@ -337,7 +337,7 @@ def police_actions_out_of_lane(user: User, scheme: Scheme) -> list[LaneRow]:
             worker=workers.get(r["owner_worker_id"]),
             action_type=r["action_type"],
             label=names.get(r["action_type"], r["action_type"]),
-            owners=mapping[r["action_type"]],
+            owners=[str(AgencyKind(k).label) for k in mapping[r["action_type"]]],
             actions=r["n"],
         )
         for r in rows

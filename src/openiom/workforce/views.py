@@ -20,6 +20,7 @@ from openiom.access.policy import has_permission, requires
 from openiom.accounts.types import AuthenticatedRequest
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
+from openiom.cases.lists import labels, lists
 from openiom.cohorts.charts import bar_chart
 from openiom.workforce import rules, selectors, services
 from openiom.workforce.forms import CourseForm, LanesForm, RecordForm
@@ -157,7 +158,11 @@ def course_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "workforce/courses.html",
-        {"courses": selectors.courses(), "flag_labels": dict(CaseFlag.choices)},
+        {
+            "courses": selectors.courses(),
+            "flag_labels": dict(CaseFlag.choices),
+            "stream_labels": labels(lists().streams),
+        },
     )
 
 
