@@ -147,7 +147,7 @@ def test_the_transfer_form_offers_trained_staff_first(world: World) -> None:
     )
     options = [label for value, label in form.fields["police_worker"].choices if value]
     assert options[0].startswith("Zed") or "w.trained" in options[0]
-    assert "no in-date training" in options[-1]
+    assert "not trained for this case" in options[-1]
 
 
 def test_a_flag_added_to_a_case_with_untrained_workers_alerts_the_coordinator(world: World) -> None:

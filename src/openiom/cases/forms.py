@@ -58,7 +58,7 @@ class WorkerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # no
         name = obj.get_full_name() or obj.username
         label = f"{name} ({obj.agency.name})" if obj.agency_id else name
         if obj.pk in self.untrained:
-            label = f"{label} – {_('no in-date training for this case')}"
+            label = f"{label} – {_('not trained for this case')}"
         return str(label)
 
 
