@@ -47,6 +47,10 @@ COMMANDS = {
         "openiom.evaluation.cli:evaluate",
         "Evaluate a programme against a matched comparison group (see docs/evaluation.md).",
     ),
+    "training": (
+        "openiom.workforce.cli:training",
+        "Training records of the workforce (see docs/workforce.md).",
+    ),
     "performance": (
         "openiom.performance.cli:performance",
         "Before/after offending, harm and cost of a scheme, and its case quality (see docs/performance.md).",

@@ -70,6 +70,18 @@ ACCOMMODATION, ETE, HEALTH, DRUGS_ALCOHOL, FINANCE, FAMILIES, ATTITUDES, DOMESTI
 # Health and substance misuse are special-category data: the restricted "health" field group.
 RESTRICTED_PATHWAYS = frozenset({HEALTH, DRUGS_ALCOHOL})
 
+# The case flags a training course may be required for (openiom.workforce): a flag is set on the
+# case (domestic-abuse perpetrator, safeguarding children or adults, gang, weapons) or, for MAPPA,
+# the case is managed at any MAPPA level.
+CASE_FLAGS = (
+    "domestic_abuse",
+    "safeguarding_children",
+    "safeguarding_adults",
+    "mappa",
+    "gang",
+    "weapons",
+)
+
 
 def sql_list(codes: Iterable[str]) -> str:
     """Codes as an SQL value list, `('conviction', 'caution')`, for queries over these fixed codes."""

@@ -33,8 +33,17 @@ DOMESTIC_ABUSE_LABELS = ("Domestic abuse", "domestic-abuse", "Domestic-abuse")
 PLACEHOLDER = "restricted — state a purpose to see"
 PURPOSE = "Planning the joint home visit next week"
 
-# Reference pages and list administration hold no one's data: their labels are vocabulary.
-VOCABULARY_PAGES = {"cases:lists", "cases:list", "cases:list-entry", "reference:index"}
+# Reference pages, list administration and the training catalogue hold no one's data: their labels
+# (a course for domestic-abuse perpetrator work, the case flags a course is needed for) are vocabulary.
+VOCABULARY_PAGES = {
+    "cases:lists",
+    "cases:list",
+    "cases:list-entry",
+    "reference:index",
+    "workforce:courses",
+    "workforce:course-new",
+    "workforce:course",
+}
 
 
 def plant(world: World) -> ServiceReferral:

@@ -123,6 +123,11 @@ def url_for(name: str, route: str, world: World, in_scope: bool) -> str:
         # Configured lists are the same for every scheme: no entry is out of anyone's scope.
         elif key == "kind":
             kwargs[key] = "service"
+        # The training catalogue is the same for every scheme: no course is out of anyone's scope.
+        elif key == "course_id":
+            from openiom.workforce.models import Course
+
+            kwargs[key] = Course.objects.get(code="domestic_abuse_perpetrator").pk
         elif key == "entry_id":
             from openiom.cases.models import ListEntry
 

@@ -28,6 +28,12 @@ def _housing_entry() -> int:
     return ListEntry.objects.get(kind="service", code="housing").pk
 
 
+def _course() -> int:
+    from openiom.workforce.models import Course
+
+    return Course.objects.get(code="domestic_abuse_perpetrator").pk
+
+
 def _match_candidate() -> int:
     """A pair waiting for review, made from the in-scope person and a probation record like them."""
     from openiom.identity.models import MatchCandidate
@@ -183,6 +189,13 @@ PAGES: list[Page] = [
     Page("performance:quality", Role.COORDINATOR, query="indicator=plan_requirements"),
     Page("performance:quality", Role.ANALYST, query="indicator=substance_referral"),
     Page("performance:report", Role.COORDINATOR, lambda world: {"run_id": _performance_report(world)}),
+    Page("workforce:index", Role.COORDINATOR),
+    Page("workforce:record-new", Role.COORDINATOR),
+    Page("workforce:mine", Role.POLICE_OFFICER),
+    Page("workforce:lanes", Role.COORDINATOR),
+    Page("workforce:courses", Role.ADMINISTRATOR),
+    Page("workforce:course-new", Role.ADMINISTRATOR),
+    Page("workforce:course", Role.ADMINISTRATOR, lambda world: {"course_id": _course()}),
 ]
 
 # Routed URLs that are not HTML pages (JSON, CSV, form targets that redirect), or are covered by a
@@ -233,4 +246,6 @@ NOT_PAGES = {
     # The copy page's template for a scheme's own definition (a built-in's redirects to its copy
     # page); tests/browser/test_definitions_journey.py checks the pages of a saved definition.
     "cohorts:definition-edit",
+    # The coverage table as CSV (a file; the page with the same table is checked above).
+    "workforce:coverage-csv",
 }

@@ -34,6 +34,13 @@ def test_demo_builds_an_area_and_one_user_per_role(tmp_path: Path) -> None:
     page = officer.get(f"/people/{person.pk}/")
     assert page.status_code == 200 and b"Offending timeline" in page.content
 
+    # The Workforce page has training, an expiring course and police work in another lane to show.
+    coordinator = Client()
+    coordinator.post("/sign-in", {"username": "demo.coordinator", "password": "demo password 1"})
+    workforce = coordinator.get("/workforce/").content.decode()
+    assert "Domestic-abuse perpetrator work" in workforce and "Welfare and support" in workforce
+    assert "Safeguarding children" in workforce  # the flagged case whose officer's course lapsed
+
     # Running the demo again reuses the area and resets the printed password.
     again = demo_build(
         data_dir=tmp_path, people=600, seed=3, password="demo password 2", echo=messages.append

@@ -265,12 +265,13 @@ class SchemeCount:
     scheme: str
     region: str
     people: int
+    scheme_id: int = 0
 
 
 def people_per_scheme() -> list[SchemeCount]:
     """How many people each scheme holds, by region then name: counts only, never a person."""
     schemes = Scheme.objects.annotate(people_count=Count("people", distinct=True)).order_by("region", "name")
-    return [SchemeCount(s.name, s.region, s.people_count) for s in schemes]
+    return [SchemeCount(s.name, s.region, s.people_count, s.pk) for s in schemes]
 
 
 # Administration -----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -81,27 +82,39 @@ def alert_acknowledge(request: AuthenticatedRequest, alert_id: int) -> HttpRespo
 def national(request: AuthenticatedRequest) -> HttpResponse:
     """Counts by scheme and region, never a person; every figure goes through disclosure control."""
     from openiom.returns.disclosure import Relation, Shown, load_config, protect
+    from openiom.workforce.selectors import override_counts
 
     config = load_config()
     schemes = selectors.people_per_scheme()
-    values: dict[str, int] = {}
-    members: dict[str, list[str]] = {}
-    for index, s in enumerate(schemes):
-        values[f"scheme:{index}"] = s.people
-        members.setdefault(f"region:{s.region}", []).append(f"scheme:{index}")
-    for region, parts in members.items():
-        values[region] = sum(values[p] for p in parts)
-    shown = protect(values, [Relation(r, tuple(p)) for r, p in members.items()], config)
+    now = timezone.now()
+    overrides = override_counts([s.scheme_id for s in schemes], now - timedelta(days=365), now)
 
-    def display(key: str) -> str | int:
-        if shown[key] is Shown.SMALL:
-            return _("fewer than %(n)s") % {"n": config.suppress_below}
-        if shown[key] is Shown.WITHHELD:
-            return _("withheld")
-        return values[key]
+    def protected(counts: list[int]) -> tuple[list[str | int], dict[str, str | int]]:
+        """Each scheme's count and each region's total, as the page may show them."""
+        values: dict[str, int] = {}
+        members: dict[str, list[str]] = {}
+        for index, (s, count) in enumerate(zip(schemes, counts, strict=True)):
+            values[f"scheme:{index}"] = count
+            members.setdefault(f"region:{s.region}", []).append(f"scheme:{index}")
+        for region, parts in members.items():
+            values[region] = sum(values[p] for p in parts)
+        shown = protect(values, [Relation(r, tuple(p)) for r, p in members.items()], config)
 
+        def display(key: str) -> str | int:
+            if shown[key] is Shown.SMALL:
+                return _("fewer than %(n)s") % {"n": config.suppress_below}
+            if shown[key] is Shown.WITHHELD:
+                return _("withheld")
+            return values[key]
+
+        return [display(f"scheme:{i}") for i in range(len(schemes))], {
+            r.removeprefix("region:"): display(r) for r in members
+        }
+
+    people, people_regions = protected([s.people for s in schemes])
+    allocations, allocation_regions = protected([overrides.get(s.scheme_id, 0) for s in schemes])
     rows = [
-        {"scheme": s.scheme, "region": s.region, "people": display(f"scheme:{i}")}
+        {"scheme": s.scheme, "region": s.region, "people": people[i], "overrides": allocations[i]}
         for i, s in enumerate(schemes)
     ]
     audit_record(user=request.user, action=AuditAction.NATIONAL_VIEW)
@@ -111,7 +124,8 @@ def national(request: AuthenticatedRequest) -> HttpResponse:
         {
             "rows": rows,
             "regions": [
-                {"region": r, "people": display(f"region:{r}")} for r in sorted({s.region for s in schemes})
+                {"region": r, "people": people_regions[r], "overrides": allocation_regions[r]}
+                for r in sorted({s.region for s in schemes})
             ],
             "threshold": config.suppress_below,
         },

@@ -102,6 +102,17 @@ class AuditAction(StrEnum):
     PERFORMANCE_DOWNLOAD = "performance.download"
     PERFORMANCE_QUALITY_VIEW = "performance.quality_view"
 
+    WORKFORCE_VIEW = "workforce.view"
+    WORKFORCE_DOWNLOAD = "workforce.download"
+    TRAINING_OWN = "training.own"
+    TRAINING_RECORD = "training.record"
+    TRAINING_IMPORT = "training.import"
+    COURSE_CREATE = "course.create"
+    COURSE_UPDATE = "course.update"
+    ALLOCATION_OVERRIDE = "allocation.override"
+    TRAINING_ALERT = "training.alert"
+    LANES_MANAGE = "lanes.manage"
+
 
 class UnknownAuditAction(ValueError):
     pass

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Case as When_
+from django.db.models import QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from openiom.access.models import Agency, Scheme
@@ -24,6 +25,7 @@ from openiom.cases.models import (
     ReferralStatus,
     RiskLevel,
 )
+from openiom.workforce import selectors as workforce_selectors
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -47,11 +49,46 @@ def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
 
 
 class WorkerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # not generic at run time
-    """A select of people by name (with their agency), not by login name."""
+    """A select of people by name (with their agency), not by login name; where the case needs
+    training, those without it in date come last and say so."""
+
+    untrained: frozenset[int] = frozenset()
 
     def label_from_instance(self, obj: Any) -> str:
         name = obj.get_full_name() or obj.username
-        return f"{name} ({obj.agency.name})" if obj.agency_id else name
+        label = f"{name} ({obj.agency.name})" if obj.agency_id else name
+        if obj.pk in self.untrained:
+            label = f"{label} – {_('not trained for this case')}"
+        return str(label)
+
+
+TRAINING_OVERRIDE_HELP = _(
+    "Only if a worker you choose does not have in-date training this case's flags need: why they "
+    "should hold it anyway. Coordinators only; it is kept and counted."
+)
+
+
+def training_override_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason for allocating without the training"),
+        help_text=TRAINING_OVERRIDE_HELP,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+
+def offer_trained_first(form: forms.Form, names: tuple[str, ...], needed: list[Any]) -> None:
+    """Order each worker select so staff holding every needed course in date come first."""
+    if not needed:
+        return
+    for name in names:
+        field = form.fields[name]
+        assert isinstance(field, WorkerChoiceField) and field.queryset is not None
+        ranked = workforce_selectors.workers_trained_first(field.queryset, needed)
+        field.untrained = frozenset(w.pk for w, trained in ranked if not trained)
+        field.queryset = field.queryset.annotate(
+            lacks_training=When_(When(pk__in=list(field.untrained), then=Value(1)), default=Value(0))
+        ).order_by("lacks_training", "last_name", "first_name")
 
 
 class VersionedForm(forms.Form):
@@ -102,8 +139,9 @@ class DecisionForm(VersionedForm):
         label=_("Probation key worker"), queryset=User.objects.none(), required=False
     )
     start_date = forms.DateField(label=_("Start date (if adopting)"), widget=DATE, required=False)
+    training_override = training_override_field()
 
-    def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scheme: Scheme, needed: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "stream").choices = [("", ""), *choices(lists().streams)]
         model_field(self, "lead_agency").queryset = selectors.lead_agencies(scheme=scheme)
@@ -113,6 +151,7 @@ class DecisionForm(VersionedForm):
         model_field(self, "probation_worker").queryset = selectors.scheme_workers(
             scheme=scheme, role=Role.PROBATION_PRACTITIONER
         )
+        offer_trained_first(self, ("police_worker", "probation_worker"), needed or [])
 
 
 class RiskForm(VersionedForm):
@@ -182,6 +221,11 @@ class ActionForm(VersionedForm):
     due_date = forms.DateField(
         label=_("Due date"), widget=DATE, error_messages=_required(_("Enter the due date"))
     )
+    action_type = forms.ChoiceField(
+        label=_("Type of action"),
+        help_text=_("Which kind of work it is: the scheme agrees which agency should own each type."),
+        required=False,
+    )
     victim_safety = forms.BooleanField(label=_("This is a victim-safety action"), required=False)
 
     def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
@@ -191,6 +235,7 @@ class ActionForm(VersionedForm):
         super().__init__(*args, **kwargs)
         model_field(self, "owner_agency").queryset = selectors.scheme_agencies(scheme=scheme)
         model_field(self, "owner_worker").queryset = selectors.scheme_workers(scheme=scheme)
+        choice_field(self, "action_type").choices = [("", _("Not given")), *choices(lists().action_types)]
 
 
 class ActionStatusForm(VersionedForm):
@@ -302,13 +347,17 @@ class TransferForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Give the reason for the transfer")},
     )
+    training_override = training_override_field()
 
-    def __init__(self, *args: Any, schemes: QuerySet[Scheme], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, schemes: QuerySet[Scheme], needed: list[Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         model_field(self, "scheme").queryset = schemes
         users = selectors.schemes_workers(schemes=schemes)
         model_field(self, "police_worker").queryset = users.filter(role=Role.POLICE_OFFICER)
         model_field(self, "probation_worker").queryset = users.filter(role=Role.PROBATION_PRACTITIONER)
+        offer_trained_first(self, ("police_worker", "probation_worker"), needed or [])
 
 
 class ReopenForm(VersionedForm):

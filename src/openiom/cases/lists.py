@@ -1,4 +1,4 @@
-"""The lists administrators configure (cohort streams, services, contact types), read from the
+"""The lists administrators configure (cohort streams, services, contact types, plan action types), read from the
 database. `lists.yaml` beside this file holds the defaults a new database starts with."""
 
 from __future__ import annotations
@@ -31,9 +31,18 @@ class Lists:
     streams: tuple[Item, ...]
     services: tuple[Service, ...]
     contact_types: tuple[Item, ...]
+    action_types: tuple[Item, ...] = ()
 
     def service(self, code: str) -> Service | None:
         return next((s for s in self.services if s.code == code), None)
+
+
+KINDS = (
+    ("stream", "streams"),
+    ("service", "services"),
+    ("contact_type", "contact_types"),
+    ("action_type", "action_types"),
+)
 
 
 class ListsError(ValueError):
@@ -45,7 +54,7 @@ def default_entries(path: Path = LISTS_FILE) -> list[dict[str, Any]]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     entries: list[dict[str, Any]] = []
     try:
-        for kind, key in (("stream", "streams"), ("service", "services"), ("contact_type", "contact_types")):
+        for kind, key in KINDS:
             for position, item in enumerate(raw[key]):
                 entry = {
                     "kind": kind,
@@ -68,16 +77,20 @@ def lists() -> Lists:
     streams: list[Item] = []
     services: list[Service] = []
     contact_types: list[Item] = []
+    action_types: list[Item] = []
+    plain = {
+        ListKind.STREAM: streams,
+        ListKind.CONTACT_TYPE: contact_types,
+        ListKind.ACTION_TYPE: action_types,
+    }
     for entry in ListEntry.objects.all():
         if entry.kind == ListKind.SERVICE:
             services.append(
                 Service(entry.code, entry.label, entry.active, entry.pathway, tuple(entry.field_groups))
             )
         else:
-            (streams if entry.kind == ListKind.STREAM else contact_types).append(
-                Item(entry.code, entry.label, entry.active)
-            )
-    return Lists(tuple(streams), tuple(services), tuple(contact_types))
+            plain[ListKind(entry.kind)].append(Item(entry.code, entry.label, entry.active))
+    return Lists(tuple(streams), tuple(services), tuple(contact_types), tuple(action_types))
 
 
 def choices(items: tuple[Item, ...] | tuple[Service, ...]) -> list[tuple[str, str]]:

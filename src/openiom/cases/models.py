@@ -214,6 +214,9 @@ class PlanAction(models.Model):
         _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
     victim_safety = models.BooleanField(_("victim-safety action"), default=False)
+    # A code of the Plan action types list (enforcement, welfare, treatment…): which agency's lane
+    # the action is in (openiom.workforce lanes).
+    action_type = models.CharField(_("type of action"), max_length=40, blank=True)
 
     class Meta:
         db_table = "iom_plan_action"
@@ -368,10 +371,12 @@ class ListKind(models.TextChoices):
     STREAM = "stream", _("Cohort stream")
     SERVICE = "service", _("Service")
     CONTACT_TYPE = "contact_type", _("Contact type")
+    ACTION_TYPE = "action_type", _("Plan action type")
 
 
 class ListEntry(models.Model):
-    """One entry of a list administrators configure: cohort streams, services, contact types.
+    """One entry of a list administrators configure: cohort streams, services, contact types, plan
+    action types.
 
     Records store the code, so a code never changes once made; an entry no longer offered is retired
     (inactive), and records that use it still show its label.

@@ -178,6 +178,7 @@ def list_kinds(entries: list[ListEntry], share_choices: list[tuple[str, Any]]) -
         ListKind.STREAM: _("Add a cohort stream"),
         ListKind.SERVICE: _("Add a service"),
         ListKind.CONTACT_TYPE: _("Add a contact type"),
+        ListKind.ACTION_TYPE: _("Add a plan action type"),
     }
     return [
         {

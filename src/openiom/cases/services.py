@@ -43,6 +43,9 @@ from openiom.cases.models import (
 )
 from openiom.cohorts.models import Candidate
 from openiom.people.models import Person
+from openiom.workforce import selectors as workforce_selectors
+from openiom.workforce import services as workforce
+from openiom.workforce.rules import WorkforceError
 
 if TYPE_CHECKING:
     from openiom.accounts.models import User
@@ -101,6 +104,27 @@ def _open_case(case: Case) -> None:
         raise CaseError({"__all__": problem})
 
 
+def _allocation_checked(
+    *, user: User, case: Case, stream: str, allocated: dict[str, Any], override: str
+) -> list[workforce.Shortfall]:
+    """The safe-allocation check (openiom.workforce) for workers newly given the case."""
+    fresh = {
+        name: worker
+        for name, worker in allocated.items()
+        if worker is not None and getattr(case, f"{name}_id") != worker.pk
+    }
+    try:
+        return workforce.allocation_check(
+            user=user,
+            flags=workforce_selectors.flags_of(case),
+            stream=stream,
+            allocated=fresh,
+            override=override,
+        )
+    except WorkforceError as error:
+        raise CaseError(error.errors) from error
+
+
 def _bump_case(case: Case, version: int, **changes: Any) -> Case:
     _save_if_unchanged(case, version, **changes)
     case.refresh_from_db()
@@ -154,6 +178,7 @@ def panel_decide(
     start_date: date | None = None,
     candidate: Candidate | None = None,
     version: int | None = None,
+    training_override: str = "",
 ) -> Case:
     """Adopt, decline or defer a candidate or referral. Nothing is saved without a written rationale.
 
@@ -184,6 +209,15 @@ def panel_decide(
         raise CaseError(problems)
     if case is None:
         case = Case.objects.create(scheme=scheme, person=person, status=CaseStatus.REFERRED)
+    shortfalls: list[workforce.Shortfall] = []
+    if decision == Decision.ADOPT:
+        shortfalls = _allocation_checked(
+            user=user,
+            case=case,
+            stream=stream,
+            allocated={"police_worker": police_worker, "probation_worker": probation_worker},
+            override=training_override,
+        )
     status = {
         Decision.ADOPT: CaseStatus.ACTIVE,
         Decision.DECLINE: CaseStatus.DECLINED,
@@ -220,6 +254,9 @@ def panel_decide(
             _snapshot(plan, user, _("Plan started"))
         if not case.reviews.filter(completed_on__isnull=True).exists():
             Review.objects.create(case=case, due_date=start_date + FIRST_REVIEW_AFTER)
+    workforce.allocation_overrides_record(
+        user=user, case=case, shortfalls=shortfalls, reason=training_override
+    )
     _event(case, user, EventKind.DECISION, f"{Decision(decision).label}: {rationale.strip()}")
     _audit(user, PANEL_DECISION_ACTIONS[decision], case, mappa_override=bool(mappa_override.strip()))
     return case
@@ -288,7 +325,9 @@ def case_risk_update(*, user: User, case: Case, version: int, **values: Any) -> 
         raise CaseError({name: _("Not a risk or flag field") for name in sorted(unknown)})
     if values.get("risk_level") and values.get("risk_review_date") is None:
         raise CaseError({"risk_review_date": _("Enter when the risk of serious harm is next reviewed")})
+    flags_before = workforce_selectors.flags_of(case)
     _bump_case(case, version, **values)
+    workforce.flag_training_alert(user=user, case=case, flags_before=flags_before)
     _event(case, user, EventKind.RISK, _("Risk of serious harm and flags updated"))
     _audit(user, AuditAction.CASE_RISK, case, fields=sorted(values))
     return case
@@ -360,6 +399,7 @@ def _snapshot(plan: Plan, user: User, change: str) -> PlanVersion:
                 "due_date": a.due_date.isoformat(),
                 "status": a.status,
                 "victim_safety": a.victim_safety,
+                "action_type": a.action_type,
             }
             for a in plan.actions.select_related("owner_agency", "owner_worker").order_by("id")
         ],
@@ -442,13 +482,22 @@ def plan_withdraw_requirement(*, user: Any, plan: Plan, version: int, requiremen
 
 
 def _action_checked(
-    plan: Plan, *, text: str, owner_agency: Agency, owner_worker: Any, due_date: date, pathway: str
+    plan: Plan,
+    *,
+    text: str,
+    owner_agency: Agency,
+    owner_worker: Any,
+    due_date: date,
+    pathway: str,
+    action_type: str = "",
 ) -> None:
     case = plan.case
     _open_case(case)
     problems: dict[str, str] = {}
     if not text.strip():
         problems["text"] = _("Say what the agency will do")
+    if action_type and action_type not in offered(lists().action_types):
+        problems["action_type"] = _("Choose one of the configured types of action")
     if pathway and pathway not in Pathway.values:
         problems["pathway"] = _("Choose a pathway")
     if not case.scheme.agencies.filter(pk=owner_agency.pk).exists():
@@ -482,6 +531,7 @@ def plan_add_action(
     pathway: str = "",
     owner_worker: Any = None,
     victim_safety: bool = False,
+    action_type: str = "",
 ) -> PlanVersion:
     """Add what an agency will do; its worker, if named, works for that agency in the case's scheme."""
     _action_checked(
@@ -491,6 +541,7 @@ def plan_add_action(
         owner_worker=owner_worker,
         due_date=due_date,
         pathway=pathway,
+        action_type=action_type,
     )
     _save_if_unchanged(plan, version)
     PlanAction.objects.create(
@@ -501,6 +552,7 @@ def plan_add_action(
         owner_worker=owner_worker,
         due_date=due_date,
         victim_safety=victim_safety,
+        action_type=action_type,
     )
     return _plan_changed(
         plan,
@@ -523,6 +575,7 @@ def plan_edit_action(
     pathway: str = "",
     owner_worker: User | None = None,
     victim_safety: bool = False,
+    action_type: str = "",
 ) -> PlanVersion:
     action = plan.actions.filter(pk=action_id).first()
     if action is None:
@@ -534,12 +587,22 @@ def plan_edit_action(
         owner_worker=owner_worker,
         due_date=due_date,
         pathway=pathway,
+        action_type=action_type,
     )
     _save_if_unchanged(plan, version)
     action.text, action.owner_agency, action.owner_worker = text.strip(), owner_agency, owner_worker
     action.due_date, action.pathway, action.victim_safety = due_date, pathway, victim_safety
+    action.action_type = action_type
     action.save(
-        update_fields=["text", "owner_agency", "owner_worker", "due_date", "pathway", "victim_safety"]
+        update_fields=[
+            "text",
+            "owner_agency",
+            "owner_worker",
+            "due_date",
+            "pathway",
+            "victim_safety",
+            "action_type",
+        ]
     )
     return _plan_changed(
         plan,
@@ -824,13 +887,26 @@ def case_transfer(
     police_worker: Any,
     probation_worker: Any,
     reason: str,
+    training_override: str = "",
 ) -> Case:
+    """Move the case to another scheme or other key workers. A worker newly given a case whose flags
+    need training must hold it in date, or a coordinator records why not (training_override)."""
     _open_case(case)
     if not reason.strip():
         raise CaseError({"reason": _("Give the reason for the transfer")})
     if scheme.pk != case.scheme_id and Case.objects.filter(scheme=scheme, person=case.person_id).exists():
         raise CaseError({"scheme": _("The person already has a case in that scheme")})
+    shortfalls = _allocation_checked(
+        user=user,
+        case=case,
+        stream=case.stream,
+        allocated={"police_worker": police_worker, "probation_worker": probation_worker},
+        override=training_override,
+    )
     _bump_case(case, version, scheme=scheme, police_worker=police_worker, probation_worker=probation_worker)
+    workforce.allocation_overrides_record(
+        user=user, case=case, shortfalls=shortfalls, reason=training_override
+    )
     SchemePerson.objects.get_or_create(
         scheme=scheme, person=case.person, defaults={"reason": "Case transferred"}
     )

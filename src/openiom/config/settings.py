@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "openiom.evaluation",
     "openiom.cases",
     "openiom.performance",
+    "openiom.workforce",
     "openiom.web",
     "openiom.api",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cohorts/", include("openiom.cohorts.urls")),
     path("identity/", include("openiom.identity.urls")),
     path("performance/", include("openiom.performance.urls")),
+    path("workforce/", include("openiom.workforce.urls")),
     # Built without include(), which imports at once: the REST API (and Django REST framework, half a
     # second of a new worker's CPU) loads when a URL under it is first resolved or reversed, not for
     # the health check (tests/web/test_startup.py).

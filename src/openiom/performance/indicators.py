@@ -178,6 +178,34 @@ DEFINITIONS: dict[str, Definition] = {
             "IOM had 'lost its way'; performance was disappointing.",
         ),
         Definition(
+            "trained_workers",
+            "Key workers trained for the case",
+            "Managed cases whose flags or stream need training (the training catalogue) and whose police "
+            "and probation key workers both hold every such course in date.",
+            "cases whose key workers hold the training in date",
+            "managed cases whose flags or stream need training",
+            "Most officers had no specific training, above all for domestic abuse and safeguarding.",
+        ),
+        Definition(
+            "training_overrides",
+            "Allocated without the needed training",
+            "Managed cases needing training that were allocated to a key worker without it, with a "
+            "coordinator's recorded override (lower is better).",
+            "cases with an allocation override",
+            "managed cases whose flags or stream need training",
+            "Most officers had no specific training, above all for domestic abuse and safeguarding.",
+        ),
+        Definition(
+            "police_other_lanes",
+            "Police-owned actions in other agencies' lanes",
+            "Managed cases with an open police-owned plan action whose type the scheme's lane mapping "
+            "gives only to probation or partners (lower is better).",
+            "cases with a police-owned action in another agency's lane",
+            "managed cases",
+            "Police did welfare work 'which would have been better delivered by probation and other "
+            "partners'.",
+        ),
+        Definition(
             "reviews_overdue",
             "Reviews overdue",
             "Managed cases with a review past its due date and not completed (lower is better).",
@@ -217,6 +245,10 @@ class CaseFacts:
     safeguarding_referral: bool = False
     contact_dates: tuple[date, ...] = ()
     overdue_reviews: int = 0
+    needs_training: bool = False
+    workers_trained: bool = True
+    training_override: bool = False
+    police_other_lane: bool = False
 
 
 @dataclass
@@ -310,6 +342,10 @@ def evaluate(facts: list[CaseFacts], config: IndicatorConfig, as_of: date) -> li
         expected = config.expected_contacts_per_month.get(case.stream)
         if expected is not None:
             put("contact_frequency", case, _contacts_ok(case, expected, as_of, config.contact_months))
+        if case.needs_training:
+            put("trained_workers", case, case.workers_trained)
+            put("training_overrides", case, case.training_override)
+        put("police_other_lanes", case, case.police_other_lane)
         put("reviews_overdue", case, case.overdue_reviews > 0)
     return list(results.values())
 

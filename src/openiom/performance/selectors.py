@@ -44,6 +44,7 @@ from openiom.offending.models import OffendingEvent
 from openiom.people.models import Person
 from openiom.performance import indicators, measures
 from openiom.reference.models import Offence, UnitCost
+from openiom.workforce.selectors import indicator_training_facts
 
 if TYPE_CHECKING:
     # Imported where used: every case page imports this module, and a worker must start fast.
@@ -312,6 +313,9 @@ def indicator_facts(user: User, scheme: Scheme, as_of: date) -> list[indicators.
         )
     if not facts:
         return []
+    for case_id, training in indicator_training_facts(cases, scheme).items():
+        facts[case_id].needs_training, facts[case_id].workers_trained = training.needs, training.trained
+        facts[case_id].training_override, facts[case_id].police_other_lane = training.override, training.lane
     for case_id in (
         PanelDecision.objects.filter(case_id__in=ids, decision=Decision.ADOPT)
         .exclude(rationale="")

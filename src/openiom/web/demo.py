@@ -23,6 +23,7 @@ from openiom.reference.datafiles import builtin_directory
 from openiom.reference.services import reference_dataset_load
 from openiom.synth.generate import DEFAULT_AS_OF
 from openiom.synth.iom_effect import plant_scheme
+from openiom.workforce.demo import demo_lanes_build, demo_training_build
 
 DEMO_SOURCE_SYSTEM = "SYNTH"
 # The planted effect of the demo scheme: managed people's offending after adoption falls by this much
@@ -109,7 +110,9 @@ def demo_build(
     demo_cohort_runs_build(
         people_file=area / "people.csv", events_file=area / "events.csv", as_of=timezone.localdate()
     )
+    demo_training_build(as_of=timezone.localdate())
     demo_cases_build(scheme=scheme, as_of=timezone.localdate())
+    demo_lanes_build(as_of=timezone.localdate())
     planted_folder = data_dir / "synthetic-area" / PLANTED_FOLDER
     if (planted_folder / "managed.csv").exists():
         demo_performance_build(

@@ -27,11 +27,14 @@ ENTRIES: list[NavEntry] = [
     NavEntry("cohorts:index", _("Cohorts"), "cohort.analyse"),
     NavEntry("evaluation:index", _("Evaluation"), "evaluation.run"),
     NavEntry("performance:dashboard", _("Performance"), "performance.view"),
+    NavEntry("workforce:index", _("Workforce"), "workforce.view"),
+    NavEntry("workforce:mine", _("My training"), "training.own"),
     NavEntry("access:national", _("National overview"), "national.view"),
     NavEntry("access:alerts", _("Alerts"), "alerts.view"),
     NavEntry("access:agreements", _("Sharing agreements"), "agreements.view"),
     NavEntry("reference:index", _("Reference data"), "reference.view"),
     NavEntry("cases:lists", _("Case lists"), "lists.manage"),
+    NavEntry("workforce:courses", _("Training catalogue"), "courses.manage"),
     NavEntry("access:admin-users", _("Administration"), "users.manage"),
 ]
 

@@ -25,3 +25,9 @@ def case_links(context: dict[str, Any], person: Any) -> dict[str, Any]:
         "case": case,
         "can_refer": has_permission(user, "panel.refer") and (case is None or case.status != "active"),
     }
+
+
+@register.filter
+def label_of(labels: dict[str, str], code: str) -> str:
+    """`{{ labels|label_of:code }}`: a configured list entry's label by its code (the code if unknown)."""
+    return labels.get(code, code)

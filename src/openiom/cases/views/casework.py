@@ -24,6 +24,7 @@ from openiom.cases.forms import (
 from openiom.cases.models import Case
 from openiom.cases.presenters import form_fields
 from openiom.cases.views.editing import FormPage, case_or_404, edit_page
+from openiom.workforce.selectors import case_required_courses
 
 
 @requires("case.edit")
@@ -124,7 +125,12 @@ def transfer(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
         "police_worker": case.police_worker_id,
         "probation_worker": case.probation_worker_id,
     }
-    form = TransferForm(request.POST or None, initial=initial, schemes=user_schemes(request.user))
+    form = TransferForm(
+        request.POST or None,
+        initial=initial,
+        schemes=user_schemes(request.user),
+        needed=case_required_courses(case),
+    )
     return edit_page(
         request,
         form,
@@ -143,6 +149,7 @@ def transfer(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
             police_worker=d["police_worker"],
             probation_worker=d["probation_worker"],
             reason=d["reason"],
+            training_override=d["training_override"],
         ),
         done=_("Case transferred."),
         saved_version=lambda current: form_fields(

@@ -20,6 +20,7 @@ from openiom.cases.forms import DecisionForm, ReferToPanelForm
 from openiom.cases.models import Case, CaseStatus
 from openiom.cases.views.editing import FormPage, edit_page
 from openiom.people.views import visible_person_or_refuse
+from openiom.workforce.selectors import case_required_courses
 
 
 @requires("panel.view")
@@ -104,7 +105,12 @@ def panel_decide(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     person = visible_person_or_refuse(request, person_id, "panel.decide")
     scheme = _panel_scheme(request, person.pk)
     case = selectors.scheme_case(scheme=scheme, person=person)
-    form = DecisionForm(request.POST or None, scheme=scheme, initial={"version": case.version if case else 0})
+    form = DecisionForm(
+        request.POST or None,
+        scheme=scheme,
+        initial={"version": case.version if case else 0},
+        needed=case_required_courses(case) if case is not None else [],
+    )
     back = reverse("cases:panel-person", args=[person.pk])
     intro = ""
     if case is not None and case.mappa_level:
@@ -142,6 +148,7 @@ def panel_decide(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
             start_date=d["start_date"],
             candidate=selectors.decision_candidacy(person=person),
             version=d["version"],
+            training_override=d["training_override"],
         ),
         done=_("The panel's decision has been recorded."),
         next_url=after,

@@ -21,6 +21,7 @@ from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
 from openiom.cases import rules, selectors, services
 from openiom.cases.forms import ActionForm, ActionStatusForm, RequirementForm, VersionedForm
+from openiom.cases.lists import labels, lists
 from openiom.cases.models import ActionStatus, Case, Plan
 from openiom.cases.presenters import plan_snapshot_rows
 from openiom.cases.views.editing import HEALTH, FormPage, case_or_404, case_restricted, edit_page, plan_or_404
@@ -57,6 +58,7 @@ def _plan_page(
         "action_form": action_form or ActionForm(initial={"version": plan.version}, scheme=case.scheme),
         "activate_errors": activate_errors or [],
         "action_statuses": ActionStatus.choices,
+        "action_type_labels": labels(lists().action_types),
     }
     return render(request, "cases/plan.html", ctx)
 
@@ -144,6 +146,7 @@ def plan_action(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
             due_date=d["due_date"],
             pathway=d["pathway"],
             victim_safety=d["victim_safety"],
+            action_type=d["action_type"],
         ),
     )
 
@@ -267,6 +270,7 @@ def plan_action_edit(request: AuthenticatedRequest, case_id: int, action_id: int
         "owner_worker": action.owner_worker_id,
         "due_date": action.due_date,
         "victim_safety": action.victim_safety,
+        "action_type": action.action_type,
     }
     form = ActionForm(request.POST or None, initial=initial, scheme=case.scheme)
     return edit_page(
@@ -284,6 +288,7 @@ def plan_action_edit(request: AuthenticatedRequest, case_id: int, action_id: int
             due_date=d["due_date"],
             pathway=d["pathway"],
             victim_safety=d["victim_safety"],
+            action_type=d["action_type"],
         ),
         done=_("Plan saved as a new version."),
         saved_version=lambda _current: _saved_plan(request, plan_),
