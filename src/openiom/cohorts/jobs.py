@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
+from openiom.cohorts.fairness_summary import fairness_csv_rows, fairness_summary
 from openiom.evaluation.limits import job_limits_check
 from openiom.evaluation.models import EvaluationRun
 
@@ -30,6 +31,7 @@ STEPS = (
     "comparing",
     "stability",
     "concentration",
+    "fairness",
     "writing the results",
 )
 CSV_NAME = "cohort-analysis.csv"
@@ -65,8 +67,10 @@ def analysis_job(run: EvaluationRun, progress: Callable[[str], None]) -> dict[st
     from openiom.cohorts.definition_selectors import analysable_definitions
     from openiom.cohorts.engine import compare_results, concentration, identify, stability
     from openiom.cohorts.engine.dates import minus_months
+    from openiom.cohorts.engine.fairness import fairness
     from openiom.cohorts.job_selectors import people_counts
     from openiom.cohorts.selectors import app_database_snapshot
+    from openiom.returns.disclosure import load_config
 
     user = run.created_by
     as_of = dt.date.fromisoformat(run.config["as_of"])
@@ -86,9 +90,12 @@ def analysis_job(run: EvaluationRun, progress: Callable[[str], None]) -> dict[st
         churn = [stability(source, d, start, months=12, waiting_months=6) for d in definitions]
         progress(STEPS[4])
         spread = concentration(source, as_of)
+        progress(STEPS[5])
+        disclosure = load_config()
+        reports = [fairness(source, r, config=disclosure) for r in results]
     finally:
         source.close()
-    progress(STEPS[5])
+    progress(STEPS[6])
     titles = {d.label: d.title for d in definitions}
     summary: dict[str, Any] = {
         "job": JOB,
@@ -125,6 +132,7 @@ def analysis_job(run: EvaluationRun, progress: Callable[[str], None]) -> dict[st
             "long_career_threshold": spread.long_career_threshold,
             "long_career_percent": 100 * spread.long_career_share,
         },
+        "fairness": fairness_summary(reports, titles),
     }
     _write_csv(Path(run.output_dir) / CSV_NAME, summary)
     return summary
@@ -154,3 +162,4 @@ def _write_csv(path: Path, summary: dict[str, Any]) -> None:
             out.writerow(["concentration", "", measure, spread[measure]])
         for pct, share in spread["top_shares"]:
             out.writerow(["concentration", "", f"share_of_offences_top_{pct:g}_percent", f"{share:.1f}"])
+        out.writerows(fairness_csv_rows(summary.get("fairness")))
