@@ -1,0 +1,46 @@
+"""The fairness section of a cohort analysis: computed by the job, shown with a chart and tables,
+in the CSV, and never a count below the suppression threshold."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openiom.accounts.roles import Role
+from openiom.evaluation.models import EvaluationRun
+from tests.cohorts.test_views import analyse, load_world, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _jobs_inline(settings: Any, tmp_path: Path) -> None:
+    settings.EVALUATION_RUNNER = "inline"
+    settings.EVALUATION_OUTPUT_DIR = str(tmp_path)
+
+
+def _safe(value: str) -> bool:
+    return value in ("", "withheld", "fewer than 5") or int(value) == 0 or int(value) >= 5
+
+
+def test_the_results_show_who_each_definition_selects_without_small_counts() -> None:
+    load_world()  # 12 people with no ethnicity recorded; 6 of the 11 offenders selected
+    client = signed_in(Role.ANALYST)
+    page = analyse(client, {"as_of": "2025-12-31", "definitions": ["persistent-six-convictions"]})
+    text = page.content.decode()
+    assert "Who each definition selects" in text and 'id="fairness-0-title"' in text
+    assert "Not recorded" in text and "Against the offending population" in text
+    run = EvaluationRun.objects.get()
+    saved = run.summary["fairness"]["definitions"][0]
+    sex = {r["group"]: r for r in saved["rows"] if r["dimension"] == "sex"}
+    assert (sex["M"]["selected"], sex["M"]["base"], sex["M"]["note"]) == (6, 11, "reference")
+    response = client.get(f"/cohorts/jobs/{run.pk}/cohort-analysis.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))  # type: ignore[attr-defined]
+    fair = [r for r in rows if r[0] == "fairness"]
+    assert ["fairness", "persistent-six-convictions@1", "offenders/sex/M/selected", "6"] in fair
+    counts = [r[3] for r in fair if r[2].endswith(("/selected", "/base"))]
+    assert counts and all(_safe(v) for v in counts)
