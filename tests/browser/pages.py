@@ -135,6 +135,8 @@ PAGES: list[Page] = [
     Page("cohorts:definitions", Role.ANALYST),
     Page("cohorts:definition", Role.ANALYST, lambda world: {"definition_id": "top-10-percent-offences"}),
     Page("cohorts:definition-copy", Role.ANALYST, lambda world: {"definition_id": "ogrs3-high"}),
+    Page("cohorts:transparency", Role.COORDINATOR, lambda world: {"definition_id": "ogrs3-high"}),
+    Page("cohorts:transparency-edit", Role.COORDINATOR, lambda world: {"definition_id": "ogrs3-high"}),
     Page("evaluation:index", Role.ANALYST),
     Page("evaluation:status", Role.ANALYST, lambda world: {"run_id": world.evaluation_run.pk}),
     Page("accounts:two-factor", Role.COORDINATOR),
@@ -233,4 +235,7 @@ NOT_PAGES = {
     # The copy page's template for a scheme's own definition (a built-in's redirects to its copy
     # page); tests/browser/test_definitions_journey.py checks the pages of a saved definition.
     "cohorts:definition-edit",
+    # The record as a JSON download, and the publish button on the record's page.
+    "cohorts:transparency-json",
+    "cohorts:transparency-publish",
 }
