@@ -155,3 +155,19 @@ def test_the_report_finds_the_planted_difference_and_not_one_in_a_control_group(
     assert rows["residents", "ethnic_group", "W"].note == "reference"
     saved = report.as_dict()
     assert all(r["selected"] is None or r["selected"] == 0 or r["selected"] >= 5 for r in saved["rows"])
+
+
+def test_panel_adoptions_against_candidates() -> None:
+    from openiom.cohorts.engine.fairness import PanelPerson, panel_rows
+
+    # White: 20 of 40 candidates adopted (0.5); Black: 24 of 30 (0.8); RR = 1.6.
+    # se = sqrt(1/24 - 1/30 + 1/20 - 1/40) = sqrt(0.033333) = 0.182574
+    # 95%: 1.6 * exp(-/+ 1.959964 * 0.182574) = 1.118697 to 2.288376
+    people = [PanelPerson("W1", "M", 30, i < 20) for i in range(40)]
+    people += [PanelPerson("B2", "M", 30, i < 24) for i in range(30)]
+    rows = {(r.dimension, r.group): r for r in panel_rows(people, CONFIG)}
+    black = rows["ethnic_group", "B"]
+    assert black.comparison == "candidates" and (black.selected, black.base) == (24, 30)
+    assert black.ratio == pytest.approx(1.6)
+    assert (round(black.low or 0, 4), round(black.high or 0, 4)) == (1.1187, 2.2884)
+    assert rows["sex", "M"].note == "reference"

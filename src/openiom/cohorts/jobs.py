@@ -67,8 +67,8 @@ def analysis_job(run: EvaluationRun, progress: Callable[[str], None]) -> dict[st
     from openiom.cohorts.definition_selectors import analysable_definitions
     from openiom.cohorts.engine import compare_results, concentration, identify, stability
     from openiom.cohorts.engine.dates import minus_months
-    from openiom.cohorts.engine.fairness import fairness
-    from openiom.cohorts.job_selectors import people_counts
+    from openiom.cohorts.engine.fairness import fairness, panel_rows
+    from openiom.cohorts.job_selectors import panel_people, people_counts
     from openiom.cohorts.selectors import app_database_snapshot
     from openiom.returns.disclosure import load_config
 
@@ -93,6 +93,10 @@ def analysis_job(run: EvaluationRun, progress: Callable[[str], None]) -> dict[st
         progress(STEPS[5])
         disclosure = load_config()
         reports = [fairness(source, r, config=disclosure) for r in results]
+        for report, definition in zip(reports, definitions, strict=True):
+            chosen_people = panel_people(user=user, definition_id=definition.id)
+            if chosen_people:
+                report.rows += panel_rows(chosen_people, disclosure)
     finally:
         source.close()
     progress(STEPS[6])

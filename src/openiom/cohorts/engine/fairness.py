@@ -221,3 +221,28 @@ def fairness(
             counts = [GroupCount(g, selected.get(g, 0), n) for g, n in table.items()]
             report.rows += rate_rows(dimension, "residents", counts, config, base_public=True)
     return report
+
+
+@dataclass(frozen=True)
+class PanelPerson:
+    """One candidate of a definition put to the panel, and whether the panel adopted them."""
+
+    ethnicity: str
+    sex: str
+    age: int | None
+    adopted: bool
+
+
+def panel_rows(people: Sequence[PanelPerson], config: DisclosureConfig) -> list[RateRow]:
+    """Adoption rates by group among a definition's candidates, with ratios to the reference
+    group's: are the panel's decisions adding disparity to the definition's?"""
+    found = [
+        Cell(
+            p.ethnicity, p.sex, p.age, offenders=1, selected=int(p.adopted), selected_offenders=int(p.adopted)
+        )
+        for p in people
+    ]
+    rows: list[RateRow] = []
+    for dimension in DIMENSIONS:
+        rows += rate_rows(dimension, "candidates", grouped(found, dimension, "selected", "offenders"), config)
+    return rows
