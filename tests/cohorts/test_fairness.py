@@ -171,3 +171,9 @@ def test_panel_adoptions_against_candidates() -> None:
     assert black.ratio == pytest.approx(1.6)
     assert (round(black.low or 0, 4), round(black.high or 0, 4)) == (1.1187, 2.2884)
     assert rows["sex", "M"].note == "reference"
+
+
+def test_the_reference_is_a_group_in_which_anyone_is_selected() -> None:
+    counts = [GroupCount("55+", 0, 330_000), GroupCount("25-34", 40, 135_000)]
+    assert reference_group(counts) == "25-34"
+    assert reference_group([GroupCount("W", 0, 10), GroupCount("B", 0, 5)]) == "W"

@@ -68,9 +68,11 @@ def rate_ratio(a: int, n1: int, c: int, n2: int, *, alpha: float = 0.05) -> tupl
 
 
 def reference_group(counts: Sequence[GroupCount]) -> str | None:
-    """The largest known group of the base population (ties: the first in order)."""
+    """The largest known group of the base population in which anyone is selected (a rate of 0
+    compares with nothing); without one, the largest known group. Ties: the first in order."""
     known = [c for c in counts if c.group not in NOT_KNOWN and c.base > 0]
-    return max(known, key=lambda c: c.base).group if known else None
+    chosen = [c for c in known if c.selected > 0] or known
+    return max(chosen, key=lambda c: c.base).group if chosen else None
 
 
 def shown_counts(
