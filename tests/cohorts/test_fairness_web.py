@@ -44,3 +44,40 @@ def test_the_results_show_who_each_definition_selects_without_small_counts() -> 
     assert ["fairness", "persistent-six-convictions@1", "offenders/sex/M/selected", "6"] in fair
     counts = [r[3] for r in fair if r[2].endswith(("/selected", "/base"))]
     assert counts and all(_safe(v) for v in counts)
+
+
+def test_the_panels_adoptions_are_compared_with_the_definitions_candidates() -> None:
+    import datetime as dt
+
+    from openiom.access.models import Scheme
+    from openiom.cases.models import Case, CaseStatus, PanelDecision
+    from openiom.cohorts.models import Candidate, CohortRun
+    from openiom.people.models import Person
+
+    load_world()
+    client = signed_in(Role.ANALYST)
+    scheme = Scheme.objects.create(code="S9", name="South IOM", region="South")
+    run = CohortRun.objects.create(
+        run_id="r" * 32,
+        definition_id="persistent-six-convictions",
+        definition_version="1",
+        definition_title="Six",
+        definition_source="test",
+        definition_sha256="0" * 64,
+        as_of=dt.date(2025, 12, 31),
+        engine="duckdb",
+        snapshot_id="s" * 16,
+    )
+    # All 12 people were candidates; the panel adopted 6 of them.
+    for index, person in enumerate(Person.objects.order_by("source_id")):
+        candidate = Candidate.objects.create(run=run, person=person, summary="six convictions")
+        if index % 2 == 0:
+            case = Case.objects.create(scheme=scheme, person=person, status=CaseStatus.ACTIVE)
+            PanelDecision.objects.create(
+                case=case, decision="adopt", rationale="test", candidate=candidate, effective_on=run.as_of
+            )
+    page = analyse(client, {"as_of": "2025-12-31", "definitions": ["persistent-six-convictions"]})
+    assert "Panel adoptions against candidates" in page.content.decode()
+    rows = EvaluationRun.objects.get().summary["fairness"]["definitions"][0]["rows"]
+    panel = {r["dimension"]: r for r in rows if r["comparison"] == "candidates" and r["group"] == "M"}
+    assert (panel["sex"]["selected"], panel["sex"]["base"]) == (6, 12)
