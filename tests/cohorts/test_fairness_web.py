@@ -34,6 +34,7 @@ def test_the_results_show_who_each_definition_selects_without_small_counts() -> 
     text = page.content.decode()
     assert "Who each definition selects" in text and 'id="fairness-0-title"' in text
     assert "Not recorded" in text and "Against the offending population" in text
+    assert "Selection rate ratios by ethnic group among offenders, every definition" in text
     run = EvaluationRun.objects.get()
     saved = run.summary["fairness"]["definitions"][0]
     sex = {r["group"]: r for r in saved["rows"] if r["dimension"] == "sex"}

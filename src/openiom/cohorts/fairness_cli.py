@@ -117,22 +117,20 @@ def fairness_command(
     chosen = _definitions(definitions)
     source = _source(engine, people, events, reference, strict)
     day = _as_of(as_of)
+    # Not closed: on the database engine the connection is Django's own (as the other commands).
     reports = []
-    try:
-        for definition in tqdm(chosen, desc="fairness", unit="definition", leave=False):
-            result = identify(source, definition, day, evidence=False)
-            reports.append(
-                fairness(
-                    source,
-                    result,
-                    config=config,
-                    within=Window(months=months),
-                    residents=table,
-                    residents_name=residents.name if residents else None,
-                )
+    for definition in tqdm(chosen, desc="fairness", unit="definition", leave=False):
+        result = identify(source, definition, day, evidence=False)
+        reports.append(
+            fairness(
+                source,
+                result,
+                config=config,
+                within=Window(months=months),
+                residents=table,
+                residents_name=residents.name if residents else None,
             )
-    finally:
-        source.close()
+        )
     rows = [row_cells(report, row) for report in reports for row in report.rows]
     for report in reports:
         click.echo(

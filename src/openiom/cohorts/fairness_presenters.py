@@ -123,3 +123,34 @@ def fairness_sections(summary: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return sections
+
+
+OVERVIEW_GROUPS = ("A", "B", "M", "O", "W")
+
+
+def fairness_overview(summary: dict[str, Any]) -> dict[str, Any] | None:
+    """Every definition side by side: the ratio (and interval) of each high-level ethnic group among
+    offenders, or why there is none."""
+    found = summary.get("fairness")
+    if not found or not found["definitions"]:
+        return None
+    rows = []
+    for report in found["definitions"]:
+        cells = {
+            r["group"]: r
+            for r in report["rows"]
+            if r["comparison"] == "offenders" and r["dimension"] == "ethnic_group"
+        }
+        shown = []
+        for group in OVERVIEW_GROUPS:
+            row = cells.get(group)
+            if row is None:
+                shown.append("—")
+            elif row["note"] == "reference":
+                shown.append(_("1 (reference)"))
+            elif row["ratio"] is not None and row["low"] is not None and row["high"] is not None:
+                shown.append(f"{row['ratio']:.2f} ({row['low']:.2f}–{row['high']:.2f})")
+            else:
+                shown.append(str(NOTE_LABELS.get(row["note"], "—")))
+        rows.append({"title": report["title"], "cells": shown})
+    return {"groups": [GROUP_LABELS[g] for g in OVERVIEW_GROUPS], "rows": rows}
