@@ -11,7 +11,7 @@ import pytest
 from openiom.cohorts.engine import file_source, identify, resolve_definition
 from openiom.cohorts.engine.fairness import ethnic_group, fairness
 from openiom.cohorts.engine.fairness_stats import GroupCount, rate_ratio, rate_rows, reference_group
-from openiom.cohorts.engine.residents import ResidentsError, parse_residents
+from openiom.cohorts.residents import ResidentsError, parse_residents
 from openiom.returns.disclosure import DisclosureConfig
 from openiom.synth.generate import synthesise
 from openiom.synth.model import ModelParameters

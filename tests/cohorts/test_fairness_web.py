@@ -82,3 +82,28 @@ def test_the_panels_adoptions_are_compared_with_the_definitions_candidates() -> 
     rows = EvaluationRun.objects.get().summary["fairness"]["definitions"][0]["rows"]
     panel = {r["dimension"]: r for r in rows if r["comparison"] == "candidates" and r["group"] == "M"}
     assert (panel["sex"]["selected"], panel["sex"]["base"]) == (6, 12)
+
+
+def test_a_resident_table_uploaded_with_the_analysis_is_checked_and_compared() -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    load_world()
+    client = signed_in(Role.ANALYST)
+    query = {"as_of": "2025-12-31", "definitions": ["persistent-six-convictions"]}
+    bad = SimpleUploadedFile("pop.csv", b"dimension,group,population\nsex,M,lots\n", content_type="text/csv")
+    refused = client.post("/cohorts/", query | {"residents": bad})
+    assert refused.status_code == 200 and not EvaluationRun.objects.exists()
+    assert (
+        "pop.csv: row 2, population: &#x27;lots&#x27; is not a whole number of people"
+        in refused.content.decode()
+    )
+    good = SimpleUploadedFile("pop.csv", b"dimension,group,population\nsex,M,5000\n", content_type="text/csv")
+    started = client.post("/cohorts/", query | {"residents": good})
+    assert started.status_code == 302
+    page = client.get(started["Location"]).content.decode()
+    assert "Against the resident population" in page
+    run = EvaluationRun.objects.get()
+    assert run.config["residents"] == {"name": "pop.csv", "table": {"sex": {"M": 5000}}}
+    rows = run.summary["fairness"]["definitions"][0]["rows"]
+    men = next(r for r in rows if r["comparison"] == "residents")
+    assert (men["group"], men["selected"], men["base"], men["note"]) == ("M", 6, 5000, "reference")

@@ -28,8 +28,8 @@ from openiom.cohorts.cli import (
 from openiom.cohorts.engine import identify
 from openiom.cohorts.engine.fairness import FairnessReport, fairness
 from openiom.cohorts.engine.fairness_stats import RateRow
-from openiom.cohorts.engine.residents import ResidentsError, load_residents
 from openiom.cohorts.engine.terms import Window
+from openiom.cohorts.residents import ResidentsError, load_residents
 from openiom.returns.disclosure import DisclosureConfigError, load_config
 
 __all__ = ["cohort", "fairness_command"]

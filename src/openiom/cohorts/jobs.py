@@ -37,9 +37,12 @@ STEPS = (
 CSV_NAME = "cohort-analysis.csv"
 
 
-def analysis_create(*, user: User, as_of: dt.date, definitions: list[str]) -> EvaluationRun:
+def analysis_create(
+    *, user: User, as_of: dt.date, definitions: list[str], residents: dict[str, Any] | None = None
+) -> EvaluationRun:
     """Record a queued analysis (raising JobLimitReached if the user or the server has too many);
-    launch it with openiom.evaluation.services.evaluation_run_launch."""
+    launch it with openiom.evaluation.services.evaluation_run_launch. `residents` is a checked
+    resident table ({"name": file name, "table": dimension -> group -> people})."""
     from openiom.evaluation.selectors import output_root
 
     job_limits_check(user)
@@ -47,7 +50,12 @@ def analysis_create(*, user: User, as_of: dt.date, definitions: list[str]) -> Ev
         created_by=user,
         title=f"Cohort analysis on {as_of.isoformat()}",
         config_text="",
-        config={"job": JOB, "as_of": as_of.isoformat(), "definitions": list(definitions)},
+        config={
+            "job": JOB,
+            "as_of": as_of.isoformat(),
+            "definitions": list(definitions),
+            **({"residents": residents} if residents else {}),
+        },
         output_dir=str(output_root() / uuid.uuid4().hex),
         step_count=len(STEPS),
     )
@@ -56,7 +64,12 @@ def analysis_create(*, user: User, as_of: dt.date, definitions: list[str]) -> Ev
         action=AuditAction.COHORT_ANALYSE,
         object_type="evaluation_run",
         object_id=run.pk,
-        detail={"as_of": as_of.isoformat(), "definitions": list(definitions), "job": run.pk},
+        detail={
+            "as_of": as_of.isoformat(),
+            "definitions": list(definitions),
+            "job": run.pk,
+            "residents": residents["name"] if residents else None,
+        },
     )
     return run
 
@@ -92,7 +105,17 @@ def analysis_job(run: EvaluationRun, progress: Callable[[str], None]) -> dict[st
         spread = concentration(source, as_of)
         progress(STEPS[5])
         disclosure = load_config()
-        reports = [fairness(source, r, config=disclosure) for r in results]
+        supplied = run.config.get("residents") or {}
+        reports = [
+            fairness(
+                source,
+                r,
+                config=disclosure,
+                residents=supplied.get("table"),
+                residents_name=supplied.get("name"),
+            )
+            for r in results
+        ]
         for report, definition in zip(reports, definitions, strict=True):
             chosen_people = panel_people(user=user, definition_id=definition.id)
             if chosen_people:

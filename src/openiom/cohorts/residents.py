@@ -18,7 +18,7 @@ import csv
 import io
 from pathlib import Path
 
-from openiom.cohorts.engine.fairness import AGE_BAND_LABELS, DIMENSIONS, ETHNIC_GROUPS
+from openiom.cohorts.groups import AGE_BAND_LABELS, DIMENSIONS, ETHNIC_GROUPS
 from openiom.imports.schema import ETHNICITIES, SEXES
 
 HEADER = ("dimension", "group", "population")
