@@ -36,7 +36,7 @@ COMMANDS = {
         "Generate a synthetic police area: known offenders and their offending histories.",
     ),
     "cohort": (
-        "openiom.cohorts.cli:cohort",
+        "openiom.cohorts.fairness_cli:cohort",
         "Cohort identification: selection definitions, candidates and their analytics.",
     ),
     "link": (

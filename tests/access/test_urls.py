@@ -38,6 +38,7 @@ POST_ONLY = {
     "cases:partner-reveal",
     "evaluation:cancel",
     "cohorts:job-cancel",
+    "cohorts:transparency-publish",
     "api:token",
     "api:referral-status",
 }

@@ -141,6 +141,8 @@ PAGES: list[Page] = [
     Page("cohorts:definitions", Role.ANALYST),
     Page("cohorts:definition", Role.ANALYST, lambda world: {"definition_id": "top-10-percent-offences"}),
     Page("cohorts:definition-copy", Role.ANALYST, lambda world: {"definition_id": "ogrs3-high"}),
+    Page("cohorts:transparency", Role.COORDINATOR, lambda world: {"definition_id": "ogrs3-high"}),
+    Page("cohorts:transparency-edit", Role.COORDINATOR, lambda world: {"definition_id": "ogrs3-high"}),
     Page("evaluation:index", Role.ANALYST),
     Page("evaluation:status", Role.ANALYST, lambda world: {"run_id": world.evaluation_run.pk}),
     Page("accounts:two-factor", Role.COORDINATOR),
@@ -248,4 +250,7 @@ NOT_PAGES = {
     "cohorts:definition-edit",
     # The coverage table as CSV (a file; the page with the same table is checked above).
     "workforce:coverage-csv",
+    # The record as a JSON download, and the publish button on the record's page.
+    "cohorts:transparency-json",
+    "cohorts:transparency-publish",
 }

@@ -42,6 +42,13 @@ def test_analyst_compares_definitions(page: Any, sign_in: Any, settings: Any, tm
     assert page.get_by_role("img", name="Number of people each definition selects on 2025-12-31").is_visible()
     assert page.get_by_role("img", name="Lorenz curve of proven offences among offenders").is_visible()
     assert_accessible(page)
+    # Who each definition selects: the chart of ratios and its tables, opened, checked by axe too.
+    page.locator("summary", has_text="Six or more convictions in the last 12 months").click()
+    assert page.get_by_role(
+        "img",
+        name="Selection rate ratios by ethnic group among offenders: Six or more convictions in the last 12 months",
+    ).is_visible()
+    assert_accessible(page)
     page.get_by_role("link", name="Cohorts").first.click()
     page.get_by_role("table", name="Analyses you started").wait_for()
     assert_accessible(page)

@@ -32,7 +32,7 @@ def test_the_csv_has_the_numbers_of_the_page() -> None:
     client = signed_in(Role.ANALYST)
     page = analyse(client, QUERY)
     run = EvaluationRun.objects.get()
-    assert run.status == RunStatus.SUCCEEDED and run.step == run.step_count == 6
+    assert run.status == RunStatus.SUCCEEDED and run.step == run.step_count == 7
     assert "Download every number (CSV)" in page.content.decode()
     listed = client.get("/cohorts/").content.decode()
     assert "Analyses you started" in listed and f"/cohorts/jobs/{run.pk}/" in listed

@@ -67,6 +67,8 @@ class AuditAction(StrEnum):
     COHORT_ANALYSE = "cohort.analyse"
     COHORT_DEFINITION_SAVE = "cohort.definition.save"
     COHORT_RESULTS_VIEW = "cohort.results.view"
+    COHORT_TRANSPARENCY_SAVE = "cohort.transparency.save"
+    COHORT_TRANSPARENCY_PUBLISH = "cohort.transparency.publish"
     EVALUATION_RUN = "evaluation.run"
     EVALUATION_VIEW = "evaluation.view"
     EVALUATION_DOWNLOAD = "evaluation.download"

@@ -88,3 +88,77 @@ def _svg(ident: str, title: str, description: str, width: int, height: int, body
         f'<title id="{ident}-title">{escape(title)}</title><desc id="{ident}-desc">{escape(description)}</desc>'
         f"{body}</svg>"
     )
+
+
+RATIO_MIN, RATIO_MAX = 0.1, 10.0
+
+
+def ratio_chart(
+    *,
+    ident: str,
+    title: str,
+    description: str,
+    rows: list[tuple[str, float | None, float | None, float | None, str]],
+) -> SafeString:
+    """Rate ratios with their intervals on a log scale from 0.1 to 10, a line at 1 (no difference):
+    rows of (label, ratio, low, high, text); a row with no ratio shows its text only."""
+    import math
+
+    left, usable = LABEL_WIDTH, WIDTH - LABEL_WIDTH - 130
+    top = GAP + 16
+    height = top + len(rows) * (BAR_HEIGHT + GAP) + GAP
+
+    def x(value: float) -> float:
+        clipped = min(max(value, RATIO_MIN), RATIO_MAX)
+        span = math.log(RATIO_MAX) - math.log(RATIO_MIN)
+        return left + usable * (math.log(clipped) - math.log(RATIO_MIN)) / span
+
+    parts = [
+        format_html(
+            '<line class="openiom-chart__axis" x1="{x}" y1="{t}" x2="{x}" y2="{b}" stroke-dasharray="4 4"></line>'
+            '<text class="openiom-chart__label" x="{x}" y="{ly}" text-anchor="middle">1</text>'
+            '<text class="openiom-chart__label" x="{x0}" y="{ly}" text-anchor="middle">0.1</text>'
+            '<text class="openiom-chart__label" x="{x1}" y="{ly}" text-anchor="middle">10</text>',
+            x=f"{x(1.0):.1f}",
+            x0=f"{x(RATIO_MIN):.1f}",
+            x1=f"{x(RATIO_MAX):.1f}",
+            t=top,
+            b=height - GAP,
+            ly=top - 4,
+        )
+    ]
+    for index, (label, ratio, low, high, text) in enumerate(rows):
+        y = top + GAP + index * (BAR_HEIGHT + GAP)
+        middle = y + BAR_HEIGHT / 2
+        parts.append(
+            format_html(
+                '<text class="openiom-chart__label" x="{}" y="{}" text-anchor="end">{}</text>',
+                left - 8,
+                y + 16,
+                label,
+            )
+        )
+        if low is not None and high is not None:
+            parts.append(
+                format_html(
+                    '<line class="openiom-chart__line" stroke="#0b0c0c" stroke-width="2" x1="{}" y1="{}" x2="{}" y2="{}"></line>',
+                    f"{x(low):.1f}",
+                    f"{middle:.1f}",
+                    f"{x(high):.1f}",
+                    f"{middle:.1f}",
+                )
+            )
+        if ratio is not None:
+            parts.append(
+                format_html(
+                    '<rect class="openiom-chart__bar" x="{}" y="{}" width="10" height="10"></rect>',
+                    f"{x(ratio) - 5:.1f}",
+                    f"{middle - 5:.1f}",
+                )
+            )
+        parts.append(
+            format_html(
+                '<text class="openiom-chart__label" x="{}" y="{}">{}</text>', left + usable + 12, y + 16, text
+            )
+        )
+    return _svg(ident, title, description, WIDTH, height, "".join(parts))

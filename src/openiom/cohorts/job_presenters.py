@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from openiom.cohorts.charts import bar_chart, lorenz_chart
+from openiom.cohorts.fairness_presenters import fairness_overview, fairness_sections
 
 STEP_LABELS = {
     "reading the data": gettext_lazy("copying the people you may see into the analysis engine"),
@@ -16,6 +17,7 @@ STEP_LABELS = {
     "comparing": gettext_lazy("comparing the definitions"),
     "stability": gettext_lazy("checking year-on-year stability"),
     "concentration": gettext_lazy("measuring how concentrated offending is"),
+    "fairness": gettext_lazy("comparing who each definition selects by ethnicity, sex and age"),
     "writing the results": gettext_lazy("writing the results"),
 }
 
@@ -23,6 +25,8 @@ STEP_LABELS = {
 def charts(summary: dict[str, Any]) -> dict[str, Any]:
     spread = summary["concentration"]
     return {
+        "fairness_sections": fairness_sections(summary),
+        "fairness_overview": fairness_overview(summary),
         "sizes_chart": bar_chart(
             ident="sizes",
             title=_("Number of people each definition selects on %(date)s") % {"date": summary["as_of"]},

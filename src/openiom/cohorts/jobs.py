@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from openiom.audit.actions import AuditAction
 from openiom.audit.services import audit_record
+from openiom.cohorts.fairness_summary import fairness_csv_rows, fairness_summary
 from openiom.evaluation.limits import job_limits_check
 from openiom.evaluation.models import EvaluationRun
 
@@ -30,14 +31,18 @@ STEPS = (
     "comparing",
     "stability",
     "concentration",
+    "fairness",
     "writing the results",
 )
 CSV_NAME = "cohort-analysis.csv"
 
 
-def analysis_create(*, user: User, as_of: dt.date, definitions: list[str]) -> EvaluationRun:
+def analysis_create(
+    *, user: User, as_of: dt.date, definitions: list[str], residents: dict[str, Any] | None = None
+) -> EvaluationRun:
     """Record a queued analysis (raising JobLimitReached if the user or the server has too many);
-    launch it with openiom.evaluation.services.evaluation_run_launch."""
+    launch it with openiom.evaluation.services.evaluation_run_launch. `residents` is a checked
+    resident table ({"name": file name, "table": dimension -> group -> people})."""
     from openiom.evaluation.selectors import output_root
 
     job_limits_check(user)
@@ -45,7 +50,12 @@ def analysis_create(*, user: User, as_of: dt.date, definitions: list[str]) -> Ev
         created_by=user,
         title=f"Cohort analysis on {as_of.isoformat()}",
         config_text="",
-        config={"job": JOB, "as_of": as_of.isoformat(), "definitions": list(definitions)},
+        config={
+            "job": JOB,
+            "as_of": as_of.isoformat(),
+            "definitions": list(definitions),
+            **({"residents": residents} if residents else {}),
+        },
         output_dir=str(output_root() / uuid.uuid4().hex),
         step_count=len(STEPS),
     )
@@ -54,7 +64,12 @@ def analysis_create(*, user: User, as_of: dt.date, definitions: list[str]) -> Ev
         action=AuditAction.COHORT_ANALYSE,
         object_type="evaluation_run",
         object_id=run.pk,
-        detail={"as_of": as_of.isoformat(), "definitions": list(definitions), "job": run.pk},
+        detail={
+            "as_of": as_of.isoformat(),
+            "definitions": list(definitions),
+            "job": run.pk,
+            "residents": residents["name"] if residents else None,
+        },
     )
     return run
 
@@ -65,8 +80,10 @@ def analysis_job(run: EvaluationRun, progress: Callable[[str], None]) -> dict[st
     from openiom.cohorts.definition_selectors import analysable_definitions
     from openiom.cohorts.engine import compare_results, concentration, identify, stability
     from openiom.cohorts.engine.dates import minus_months
-    from openiom.cohorts.job_selectors import people_counts
+    from openiom.cohorts.engine.fairness import fairness, panel_rows
+    from openiom.cohorts.job_selectors import panel_people, people_counts
     from openiom.cohorts.selectors import app_database_snapshot
+    from openiom.returns.disclosure import load_config
 
     user = run.created_by
     as_of = dt.date.fromisoformat(run.config["as_of"])
@@ -86,9 +103,26 @@ def analysis_job(run: EvaluationRun, progress: Callable[[str], None]) -> dict[st
         churn = [stability(source, d, start, months=12, waiting_months=6) for d in definitions]
         progress(STEPS[4])
         spread = concentration(source, as_of)
+        progress(STEPS[5])
+        disclosure = load_config()
+        supplied = run.config.get("residents") or {}
+        reports = [
+            fairness(
+                source,
+                r,
+                config=disclosure,
+                residents=supplied.get("table"),
+                residents_name=supplied.get("name"),
+            )
+            for r in results
+        ]
+        for report, definition in zip(reports, definitions, strict=True):
+            chosen_people = panel_people(user=user, definition_id=definition.id)
+            if chosen_people:
+                report.rows += panel_rows(chosen_people, disclosure)
     finally:
         source.close()
-    progress(STEPS[5])
+    progress(STEPS[6])
     titles = {d.label: d.title for d in definitions}
     summary: dict[str, Any] = {
         "job": JOB,
@@ -125,6 +159,7 @@ def analysis_job(run: EvaluationRun, progress: Callable[[str], None]) -> dict[st
             "long_career_threshold": spread.long_career_threshold,
             "long_career_percent": 100 * spread.long_career_share,
         },
+        "fairness": fairness_summary(reports, titles),
     }
     _write_csv(Path(run.output_dir) / CSV_NAME, summary)
     return summary
@@ -154,3 +189,4 @@ def _write_csv(path: Path, summary: dict[str, Any]) -> None:
             out.writerow(["concentration", "", measure, spread[measure]])
         for pct, share in spread["top_shares"]:
             out.writerow(["concentration", "", f"share_of_offences_top_{pct:g}_percent", f"{share:.1f}"])
+        out.writerows(fairness_csv_rows(summary.get("fairness")))

@@ -81,3 +81,52 @@ class SchemeDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.definition_id}@{self.version}"
+
+
+class RecordStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class TransparencyRecord(models.Model):
+    """One revision of a scheme's Algorithmic Transparency Recording Standard record for one version
+    of a selection definition (docs/fairness.md). Each save adds a revision; publishing marks one;
+    a new version of the definition needs a record of its own, so a record always names the text
+    it describes (`definition_sha256`)."""
+
+    scheme = models.ForeignKey(
+        "access.Scheme",
+        on_delete=models.PROTECT,
+        related_name="transparency_records",
+        verbose_name=_("scheme"),
+    )
+    definition_id = models.CharField(_("definition"), max_length=63)
+    definition_version = models.CharField(_("definition version"), max_length=20)
+    definition_sha256 = models.CharField(max_length=64)
+    revision = models.PositiveIntegerField(_("revision"))
+    content = models.JSONField(_("sections"), default=dict)
+    figures = models.JSONField(_("disproportionality figures"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RecordStatus.choices, default=RecordStatus.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        db_table = "cohort_transparency_record"
+        ordering = ["scheme", "definition_id", "definition_version", "-revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "definition_id", "definition_version", "revision"],
+                name="uniq_transparency_record_revision",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition_id}@{self.definition_version} record r{self.revision}"

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 # every view module before its first request.
 
 REFRESH_SECONDS = 2
+RESIDENTS_MAX_BYTES = 1_000_000
 
 
 class AnalysisForm(forms.Form):
@@ -40,6 +41,31 @@ class AnalysisForm(forms.Form):
     definitions = forms.MultipleChoiceField(
         label=gettext_lazy("Selection definitions"), widget=forms.CheckboxSelectMultiple, required=False
     )
+    residents = forms.FileField(
+        label=gettext_lazy("Resident population (optional)"),
+        help_text=gettext_lazy(
+            "A CSV file with the columns dimension, group, population, to compare selection rates with "
+            "the people who live in the area as well as with the offending population."
+        ),
+        required=False,
+    )
+
+    def clean_residents(self) -> dict[str, Any] | None:
+        from openiom.cohorts.residents import ResidentsError, parse_residents
+
+        upload = self.cleaned_data.get("residents")
+        if not upload:
+            return None
+        if upload.size > RESIDENTS_MAX_BYTES:
+            raise forms.ValidationError(gettext_lazy("The file is too large: at most 1 MB."))
+        try:
+            text = upload.read().decode("utf-8-sig")
+            table = parse_residents(text, name=upload.name)
+        except UnicodeDecodeError:
+            raise forms.ValidationError(gettext_lazy("The file must be a CSV file in UTF-8.")) from None
+        except ResidentsError as exc:
+            raise forms.ValidationError(exc.problems) from None
+        return {"name": upload.name, "table": table}
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         from openiom.cohorts.definition_selectors import analysable_definitions
@@ -55,7 +81,10 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     initial = {"as_of": request.GET.get("as_of") or today.isoformat()}
     form = AnalysisForm(
-        request.POST if request.method == "POST" else None, initial=initial, user=request.user
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        initial=initial,
+        user=request.user,
     )
     limit_error = ""
     if request.method == "POST" and form.is_valid():
@@ -68,6 +97,7 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
                 user=request.user,
                 as_of=form.cleaned_data["as_of"],
                 definitions=form.cleaned_data["definitions"],
+                residents=form.cleaned_data["residents"],
             )
         except JobLimitReached as exc:
             limit_error = str(exc)

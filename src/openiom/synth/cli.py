@@ -12,6 +12,7 @@ from tqdm import tqdm
 from openiom.access.commands import LOCAL_FILES, command_action
 from openiom.synth import calibration
 from openiom.synth.generate import DEFAULT_AS_OF, FORMATS, MAX_PEOPLE, synthesise
+from openiom.synth.model import ModelParameters
 
 
 @click.command()
@@ -63,6 +64,20 @@ from openiom.synth.generate import DEFAULT_AS_OF, FORMATS, MAX_PEOPLE, synthesis
     help="2 or 3: also write the same people as police, probation (and partner) records with realistic "
     "errors, and truth.<format>, the true mapping (docs/identity.md).",
 )
+@click.option(
+    "--planted-group",
+    type=click.Choice(["A", "B", "M", "O", "W"]),
+    default=ModelParameters.planted_group,
+    show_default=True,
+    help="High-level ethnic group given the planted difference in recorded offending (docs/fairness.md).",
+)
+@click.option(
+    "--planted-factor",
+    type=click.FloatRange(0.1, 10.0),
+    default=ModelParameters.planted_factor,
+    show_default=True,
+    help="How many times as likely that group is to have a career of repeated offending; 1 plants nothing.",
+)
 def synth(
     n_people: int,
     seed: int,
@@ -73,6 +88,8 @@ def synth(
     check: bool,
     check_only: bool,
     sources: int,
+    planted_group: str,
+    planted_factor: float,
 ) -> None:
     """Generate a synthetic police area: known offenders and their offending histories."""
     as_of_date: date = as_of.date()
@@ -88,6 +105,7 @@ def synth(
                     fmt=fmt,
                     source_system=source_system,
                     progress=bar.update,
+                    params=ModelParameters(planted_group=planted_group, planted_factor=planted_factor),
                 )
             except ValueError as exc:
                 raise click.UsageError(str(exc)) from exc

@@ -3,7 +3,7 @@
 Every source is turned into the same two Ibis tables, so one rule expression runs unchanged on
 every engine:
 
-- people: pid, person_key, date_of_birth (date), sex
+- people: pid, person_key, date_of_birth (date), sex, ethnicity (for the fairness report only)
 - events: pid, event_type, outcome_date (date), off_day, out_day (integer epoch days of the offence
   and outcome dates), category, neighbourhood_crime (bool), ogrs3_weight (float), domestic_abuse
   (bool), victim_ref
@@ -133,6 +133,8 @@ def _people(people_raw: ir.Table, pid: ir.IntegerValue | None = None) -> ir.Tabl
         pnc_id=_text(people_raw, "pnc_id"),
         date_of_birth=people_raw.date_of_birth.cast("date"),
         sex=people_raw.sex.cast("string"),
+        # Read only by the fairness report (engine/fairness.py); no rule may use it.
+        ethnicity=_text(people_raw, "ethnicity"),
     )
 
 
