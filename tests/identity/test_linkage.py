@@ -155,3 +155,17 @@ def test_synth_refuses_other_source_counts(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match="2 or 3"):
         split_people(pd.DataFrame(), sources=4, seed=1)
+
+
+def test_a_mistyped_pnc_id_in_a_source_still_passes_its_check_so_the_file_imports(tmp_path: Path) -> None:
+    from openiom.people.identifiers import normalise_pnc
+    from openiom.synth.sources import ErrorRates
+
+    rates = ErrorRates(pnc_missing=0.0, pnc_mistyped=0.5)
+    result = synthesise_sources(tmp_path, people=300, seed=3, sources=2, rates=rates)
+    people = {s: pd.read_parquet(tmp_path / f"people_{s}.parquet") for s in ("POLICE", "PROBATION")}
+    for frame in people.values():
+        ids = [v for v in frame["pnc_id"] if isinstance(v, str)]
+        assert ids and all(normalise_pnc(v) == v for v in ids)
+    mistyped = set(people["PROBATION"]["pnc_id"].dropna()) - set(people["POLICE"]["pnc_id"].dropna())
+    assert len(mistyped) > 0.25 * people["PROBATION"]["pnc_id"].notna().sum(), result

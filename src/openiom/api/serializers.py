@@ -2,16 +2,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from openiom.cases.models import ReferralOutcome, ReferralStatus
+
+# Something besides spaces, and no control characters: the published schema says what the server
+# refuses, so a client (and the fuzzer) can tell a valid query from one that is not.
+SEARCH_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 
 
 class SearchQuery(serializers.Serializer[Any]):
     q = serializers.CharField(
         max_length=200,
         trim_whitespace=True,
+        validators=[RegexValidator(SEARCH_PATTERN, message=_("Enter a search without control characters."))],
         help_text=_("A PNC ID, probation case reference (CRN), local police ID or name."),
     )
 

@@ -3,8 +3,8 @@
 Police (everyone, with a PNC ID and a local ID), probation (the people under supervision, with a CRN
 and usually the PNC ID) and a partner agency (a sample of people, rarely with any identifier). Each
 source copies the person with its own errors: typing slips in names, nicknames for given names, day
-and month of birth swapped, identifiers missing or mistyped (a mistyped PNC ID fails its check
-character), a different address from the person's history (postcodes_<SOURCE>, beside the people
+and month of birth swapped, identifiers missing or mistyped (a mistyped PNC ID still passes its
+check character, as one typed into a checking system must), a different address from the person's history (postcodes_<SOURCE>, beside the people
 file, since the import format has no address). `truth.<fmt>` maps every source record to
 the true person, so linkage can be measured against it.
 """
@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from openiom.identity.nicknames import GROUPS
+from openiom.people.identifiers import pnc_check_character
 from openiom.synth.generate import DEFAULT_AS_OF, synthesise
 
 SOURCES = ("POLICE", "PROBATION", "PARTNER")
@@ -98,14 +99,18 @@ def _blank(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def _bad_pnc(pnc: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A digit of the serial changed: the check character no longer fits (22 times in 23)."""
+    """A digit of the serial changed, with a check character that fits: a source system checks the
+    character when the ID is typed, so the wrong IDs that reach an extract are the ones that pass
+    (and an import refuses a file with an ID that does not)."""
     out = pnc.copy()
     for i in np.flatnonzero(mask):
         value = out[i]
         if not isinstance(value, str) or len(value) < 8:
             continue
         k = 5 + int(rng.integers(0, len(value) - 6))
-        out[i] = value[:k] + str((int(value[k]) + 1 + int(rng.integers(0, 8))) % 10) + value[k + 1 :]
+        typed = value[:k] + str((int(value[k]) + 1 + int(rng.integers(0, 8))) % 10) + value[k + 1 : -1]
+        year, serial = typed.split("/")
+        out[i] = typed + pnc_check_character(year, serial)
     return out
 
 
