@@ -122,8 +122,9 @@ def cells(source: Source, result: CohortResult, within: Window) -> list[Cell]:
         ethnicity=people.ethnicity.fill_null(""),
         sex=people.sex.fill_null(""),
         age=age_on(people.date_of_birth, as_of),
-        offender=people.pid.isin(offender_pids._opid).cast("int64"),
-        selected=people.pid.isin(chosen._spid).cast("int64"),
+        # ifelse, not a cast: PostgreSQL casts a boolean to integer but not to bigint.
+        offender=people.pid.isin(offender_pids._opid).ifelse(1, 0),
+        selected=people.pid.isin(chosen._spid).ifelse(1, 0),
     )
     counted = table.group_by(["ethnicity", "sex", "age"]).aggregate(
         offenders=table.offender.sum(),
