@@ -215,3 +215,16 @@ def test_a_browser_session_without_two_factor_is_refused_when_it_is_required() -
         refused = browser.get("/api/v1/people", {"q": "TESTWORTH"})
     assert refused.status_code == 403 and refused["Content-Type"] == PROBLEM
     assert browser.get("/api/v1/people", {"q": "TESTWORTH"}).status_code == 200
+
+
+def test_every_error_response_is_documented_as_a_problem_document() -> None:
+    """Schemathesis found a 412 served as application/problem+json but documented as JSON."""
+    document = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    wrong = [
+        (path, method, code, sorted(response.get("content", {})))
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for code, response in operation.get("responses", {}).items()
+        if code[0] in "45" and sorted(response.get("content", {})) not in ([], ["application/problem+json"])
+    ]
+    assert wrong == []

@@ -63,6 +63,11 @@ class ProblemAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
+        for status, body in responses.items():
+            content = body.get("content") or {}
+            # An operation's own error responses (412, 428...) are problem documents too.
+            if status[0] in "45" and "application/json" in content:
+                content["application/problem+json"] = content.pop("application/json")
         for code, response in PROBLEM_RESPONSES.items():
             if str(code) not in responses:
                 responses[str(code)] = self._get_response_for_code(  # type: ignore[no-untyped-call]
