@@ -93,8 +93,6 @@ def generate_key_files(path: Path) -> Path:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        raise FileExistsError(path)
     # Written whole under a temporary name, then linked into place: a link is atomic and refuses an
     # existing key, so a worker starting at the same moment never reads a half-written file.
     draft = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
